@@ -1,0 +1,365 @@
+import net from 'node:net';
+import {
+  AUTH_MORE_DATA_HEADER,
+  AUTH_SWITCH_REQUEST_HEADER,
+  CACHING_SHA2_PASSWORD,
+  CapabilityFlags,
+  CathodeError,
+  CathodeErrorCode,
+  Collation,
+  PacketFramer,
+  PacketRelay,
+  ResponseScanner,
+  type ResponseShape,
+  ResponseShape as Shape,
+  type StmtPrepareOk,
+  decodeAuthSwitchRequest,
+  decodeErrPacket,
+  decodeHandshakeV10,
+  encodeComQuery,
+  encodeHandshakeResponse41,
+  framePayload,
+  hasCapability,
+} from '@cathode/wire';
+import { cachingSha2Continue, initialAuthResponse } from './backend-auth.ts';
+import { type CollectedResponse, errorOf } from './collected-response.ts';
+import { RelayInterruptedError } from './relay-interrupted-error.ts';
+import type { ResponseSink } from './response-sink.ts';
+
+export interface BackendEndpoint {
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface BackendConnectOptions {
+  endpoint: BackendEndpoint;
+  /** Capabilities that change what responses look like; they must match the clients this connection serves. */
+  flavor: number;
+  connectTimeoutMs: number;
+  characterSet?: number;
+  maxPacketSize?: number;
+}
+
+/** What every backend connection asks for, whatever the clients it serves. */
+const BASE_CAPABILITIES =
+  CapabilityFlags.CLIENT_MYSQL |
+  CapabilityFlags.CLIENT_LONG_FLAG |
+  CapabilityFlags.CLIENT_PROTOCOL_41 |
+  CapabilityFlags.CLIENT_TRANSACTIONS |
+  CapabilityFlags.CLIENT_SECURE_CONNECTION |
+  CapabilityFlags.CLIENT_MULTI_STATEMENTS |
+  CapabilityFlags.CLIENT_MULTI_RESULTS |
+  CapabilityFlags.CLIENT_PS_MULTI_RESULTS |
+  CapabilityFlags.CLIENT_PLUGIN_AUTH |
+  CapabilityFlags.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA |
+  CapabilityFlags.CLIENT_CONNECT_ATTRS;
+
+/** Client capabilities that change response bytes: backend connections are pooled per combination. */
+export const FLAVOR_CAPABILITIES =
+  CapabilityFlags.CLIENT_FOUND_ROWS |
+  CapabilityFlags.CLIENT_LOCAL_FILES |
+  CapabilityFlags.CLIENT_IGNORE_SPACE |
+  CapabilityFlags.CLIENT_INTERACTIVE |
+  CapabilityFlags.CLIENT_SESSION_TRACK |
+  CapabilityFlags.CLIENT_DEPRECATE_EOF;
+
+interface CollectExchange {
+  kind: 'collect';
+  framer: PacketFramer;
+  scanner: ResponseScanner;
+  packets: Buffer[];
+  resolve: (response: CollectedResponse) => void;
+  reject: (error: Error) => void;
+}
+
+interface RelayExchange {
+  kind: 'relay';
+  relay: PacketRelay;
+  sink: ResponseSink;
+  forwardedAny: boolean;
+  resolve: (outcome: RelayOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+interface HandshakeExchange {
+  kind: 'handshake';
+  framer: PacketFramer;
+  waiter: ((packet: { payload: Buffer; sequenceId: number }) => void) | undefined;
+  reject: (error: Error) => void;
+}
+
+export interface RelayOutcome {
+  statusFlags: number;
+  failed: boolean;
+  prepareOk: StmtPrepareOk | undefined;
+  lastSequenceId: number;
+}
+
+let nextLocalId = 1;
+
+/** One authenticated connection to a MariaDB/MySQL server, speaking the client side on Cathode's codec. */
+export class BackendConnection {
+  readonly localId = nextLocalId++;
+  readonly endpoint: BackendEndpoint;
+  readonly flavor: number;
+  threadId = 0;
+  serverVersion = '';
+  capabilityFlags = 0;
+  /** Capabilities and collation the server announced in its handshake. */
+  serverCapabilities = 0;
+  serverCharacterSet = 0;
+  characterSet: number;
+  closed = false;
+  lastUsedAt = Date.now();
+  /** Called once when the connection closes, for whatever reason. */
+  onClose: ((connection: BackendConnection, error: Error | undefined) => void) | undefined;
+  private readonly socket: net.Socket;
+  private exchange: CollectExchange | RelayExchange | HandshakeExchange | undefined;
+
+  private constructor(socket: net.Socket, options: BackendConnectOptions) {
+    this.socket = socket;
+    this.endpoint = options.endpoint;
+    this.flavor = options.flavor & FLAVOR_CAPABILITIES;
+    this.characterSet = options.characterSet ?? Collation.utf8mb4_general_ci;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.destroy(error));
+    socket.on('close', () => this.destroy(new CathodeError(CathodeErrorCode.BACKEND_LOST, `backend ${this.endpoint.name} closed the connection`)));
+  }
+
+  get deprecateEof(): boolean {
+    return hasCapability(this.capabilityFlags, CapabilityFlags.CLIENT_DEPRECATE_EOF);
+  }
+
+  get busy(): boolean {
+    return this.exchange !== undefined;
+  }
+
+  static async connect(options: BackendConnectOptions): Promise<BackendConnection> {
+    const { endpoint } = options;
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    const connection = new BackendConnection(socket, options);
+    const timer = setTimeout(() => {
+      connection.destroy(new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `backend ${endpoint.name} did not complete the handshake within ${options.connectTimeoutMs} ms`));
+    }, options.connectTimeoutMs);
+    try {
+      await connection.handshake(options);
+      return connection;
+    } catch (error) {
+      connection.destroy(error as Error);
+      if (error instanceof CathodeError && error.code !== CathodeErrorCode.BACKEND_LOST) throw error;
+      throw new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `cannot connect to backend ${endpoint.name} at ${endpoint.host}:${endpoint.port}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async handshake(options: BackendConnectOptions): Promise<void> {
+    const exchange: HandshakeExchange = { kind: 'handshake', framer: new PacketFramer(), waiter: undefined, reject: () => {} };
+    const failure = new Promise<never>((_, reject) => {
+      exchange.reject = reject;
+    });
+    failure.catch(() => {});
+    this.exchange = exchange;
+    const nextPacket = () =>
+      Promise.race([
+        failure,
+        new Promise<{ payload: Buffer; sequenceId: number }>((resolve) => {
+          const ready = exchange.framer.next();
+          if (ready) resolve(ready);
+          else exchange.waiter = resolve;
+        }),
+      ]);
+    const send = (payload: Buffer, sequenceId: number) => this.socket.write(framePayload(payload, sequenceId).bytes);
+
+    const greeting = await nextPacket();
+    if (greeting.payload[0] === 0xff) throw decodeErrPacket(greeting.payload);
+    const handshake = decodeHandshakeV10(greeting.payload);
+    this.threadId = handshake.connectionId;
+    this.serverVersion = handshake.serverVersion;
+    this.serverCapabilities = handshake.capabilityFlags;
+    this.serverCharacterSet = handshake.characterSet;
+    this.capabilityFlags = (BASE_CAPABILITIES | this.flavor) & (handshake.capabilityFlags | CapabilityFlags.CLIENT_MYSQL);
+    const { password, user } = options.endpoint;
+    let plugin = handshake.authPluginName;
+    let nonce = handshake.authPluginData;
+    send(
+      encodeHandshakeResponse41({
+        capabilityFlags: this.capabilityFlags,
+        maxPacketSize: options.maxPacketSize ?? 0x40000000,
+        characterSet: this.characterSet,
+        mariaDbCapabilities: 0,
+        username: user,
+        authResponse: initialAuthResponse(plugin, password, nonce),
+        database: undefined,
+        authPluginName: plugin,
+        connectAttributes: { _client_name: 'cathode', program_name: 'cathode' },
+      }),
+      greeting.sequenceId + 1,
+    );
+    let awaitingPublicKey = false;
+    for (;;) {
+      const packet = await nextPacket();
+      const header = packet.payload[0];
+      if (header === 0x00) break;
+      if (header === 0xff) {
+        const error = decodeErrPacket(packet.payload);
+        throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `backend ${options.endpoint.name} refused login as ${user}: ${error.message}`, { cause: error });
+      }
+      if (header === AUTH_SWITCH_REQUEST_HEADER) {
+        const request = decodeAuthSwitchRequest(packet.payload);
+        plugin = request.pluginName;
+        nonce = request.pluginData;
+        send(initialAuthResponse(plugin, password, nonce), packet.sequenceId + 1);
+      } else if (header === AUTH_MORE_DATA_HEADER && plugin === CACHING_SHA2_PASSWORD) {
+        const reply = cachingSha2Continue(packet.payload.subarray(1), password, nonce, awaitingPublicKey);
+        awaitingPublicKey = !awaitingPublicKey && reply !== undefined;
+        if (reply) send(reply, packet.sequenceId + 1);
+      } else {
+        throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `unexpected packet 0x${header.toString(16)} during backend auth`);
+      }
+    }
+    this.exchange = undefined;
+  }
+
+  /** Runs one command and reads its whole response (for Cathode's own statements). */
+  run(payload: Buffer, shape: ResponseShape): Promise<CollectedResponse> {
+    this.assertIdle();
+    return new Promise((resolve, reject) => {
+      this.exchange = { kind: 'collect', framer: new PacketFramer(), scanner: new ResponseScanner(shape, this.deprecateEof), packets: [], resolve, reject };
+      this.lastUsedAt = Date.now();
+      this.socket.write(framePayload(payload, 0).bytes);
+    });
+  }
+
+  /** Runs SQL and fails with the server's error, if any. */
+  async query(sql: string): Promise<CollectedResponse> {
+    const response = await this.run(encodeComQuery(sql), Shape.RESULT);
+    if (response.error) throw response.error;
+    return response;
+  }
+
+  /** Sends a command that has no response (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA). */
+  send(payload: Buffer): void {
+    this.assertIdle();
+    this.socket.write(framePayload(payload, 0).bytes);
+  }
+
+  /**
+   * Sends framed command bytes and streams the response to `sink` untouched but for sequence ids
+   * (`sequenceShift`) and whatever `onHead` patches.
+   */
+  relay(framedCommand: Buffer, shape: ResponseShape, sink: ResponseSink, options: { sequenceShift?: number; onHead?: (head: Buffer, length: number) => void } = {}): Promise<RelayOutcome> {
+    this.assertIdle();
+    return new Promise((resolve, reject) => {
+      const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof));
+      relay.sequenceShift = options.sequenceShift ?? 0;
+      relay.onHead = options.onHead;
+      this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, resolve, reject };
+      this.lastUsedAt = Date.now();
+      this.socket.write(framedCommand);
+    });
+  }
+
+  /** Passes the client's LOCAL INFILE packets on; the last one is the empty packet that ends the file. */
+  sendLocalInfileData(framedBytes: Buffer, finished: boolean): void {
+    const exchange = this.exchange;
+    if (exchange?.kind !== 'relay' || !exchange.relay.scanner.awaitingLocalInfile) throw new CathodeError(CathodeErrorCode.INTERNAL, 'no LOCAL INFILE request pending');
+    this.socket.write(framedBytes);
+    if (finished) exchange.relay.scanner.localInfileSent();
+  }
+
+  private assertIdle(): void {
+    if (this.closed) throw new CathodeError(CathodeErrorCode.BACKEND_LOST, `backend connection to ${this.endpoint.name} is closed`);
+    if (this.exchange) throw new CathodeError(CathodeErrorCode.INTERNAL, 'backend connection is busy');
+  }
+
+  private onData(chunk: Buffer): void {
+    const exchange = this.exchange;
+    if (!exchange) {
+      this.destroy(new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, `unsolicited ${chunk.length} bytes from backend ${this.endpoint.name}`));
+      return;
+    }
+    try {
+      if (exchange.kind === 'relay') this.onRelayData(exchange, chunk);
+      else if (exchange.kind === 'collect') this.onCollectData(exchange, chunk);
+      else {
+        exchange.framer.push(chunk);
+        if (exchange.waiter) {
+          const packet = exchange.framer.next();
+          if (packet) {
+            const waiter = exchange.waiter;
+            exchange.waiter = undefined;
+            waiter(packet);
+          }
+        }
+      }
+    } catch (error) {
+      this.destroy(error as Error);
+    }
+  }
+
+  private onRelayData(exchange: RelayExchange, chunk: Buffer): void {
+    const step = exchange.relay.feed(chunk);
+    if (step.forward.length > 0) {
+      exchange.forwardedAny = true;
+      if (!exchange.sink.write(step.forward)) {
+        this.socket.pause();
+        exchange.sink.onDrain(() => this.socket.resume());
+      }
+    }
+    if (exchange.relay.scanner.awaitingLocalInfile && step.forward.length > 0) exchange.sink.onLocalInfileRequest?.();
+    if (!step.done) return;
+    if (step.leftover && step.leftover.length > 0) throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'backend sent bytes after the end of a response');
+    this.exchange = undefined;
+    const { scanner } = exchange.relay;
+    exchange.resolve({ statusFlags: scanner.statusFlags, failed: scanner.failed, prepareOk: scanner.prepareOk, lastSequenceId: exchange.relay.lastForwardedSequenceId });
+  }
+
+  private onCollectData(exchange: CollectExchange, chunk: Buffer): void {
+    exchange.framer.push(chunk);
+    for (let packet = exchange.framer.next(); packet; packet = exchange.framer.next()) {
+      exchange.packets.push(packet.payload);
+      if (!exchange.scanner.packet(packet.payload, packet.payload.length)) continue;
+      if (exchange.framer.bufferedLength > 0) throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'backend sent bytes after the end of a response');
+      this.exchange = undefined;
+      exchange.resolve({ packets: exchange.packets, statusFlags: exchange.scanner.statusFlags, error: errorOf(exchange.packets) });
+      return;
+    }
+  }
+
+  /** Closes politely (COM_QUIT) when idle, otherwise at once. */
+  close(): void {
+    if (this.closed) return;
+    if (!this.exchange) this.socket.end(framePayload(Buffer.of(0x01), 0).bytes);
+    this.destroy(undefined);
+  }
+
+  destroy(error: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    if (error) this.socket.destroy();
+    else this.socket.destroySoon();
+    if (exchange) {
+      const reason = error ?? new CathodeError(CathodeErrorCode.BACKEND_LOST, 'backend connection closed');
+      if (exchange.kind === 'relay') {
+        exchange.reject(
+          new RelayInterruptedError(`lost backend ${this.endpoint.name} during a response: ${reason.message}`, {
+            forwardedAny: exchange.forwardedAny,
+            atPacketBoundary: exchange.relay.atPacketBoundary,
+            lastSequenceId: exchange.relay.lastForwardedSequenceId,
+            cause: reason,
+          }),
+        );
+      } else {
+        exchange.reject(reason);
+      }
+    }
+    this.onClose?.(this, error);
+  }
+}

@@ -1,0 +1,71 @@
+import {
+  CACHING_SHA2_PASSWORD,
+  CachingSha2,
+  MYSQL_NATIVE_PASSWORD,
+  decryptPasswordWithPrivateKey,
+  encodeAuthMoreData,
+  encodeAuthSwitchRequest,
+  verifyCachingSha2,
+  verifyNativePassword,
+} from '@cathode/wire';
+import type { ClientConnection } from './client-connection.ts';
+import type { UserAccount, UserDirectory } from './user-directory.ts';
+
+export interface AuthAttempt {
+  account: UserAccount | undefined;
+  /** The plugin the client used for `authResponse`. */
+  clientPlugin: string | undefined;
+  authResponse: Buffer;
+  scramble: Buffer;
+}
+
+export interface AuthContext {
+  connection: ClientConnection;
+  users: UserDirectory;
+  rsaKeys: { privateKey: string; publicKey: string } | undefined;
+}
+
+/**
+ * Runs the authentication exchange for one login (handshake or COM_CHANGE_USER) and says whether
+ * the client proved the account's password. The account's plugin decides; a client that started
+ * with another plugin is switched over first.
+ */
+export async function authenticate(context: AuthContext, attempt: AuthAttempt): Promise<boolean> {
+  const { account } = attempt;
+  if (!account) return false;
+  const { scramble } = attempt;
+  let { authResponse } = attempt;
+  if ((attempt.clientPlugin ?? MYSQL_NATIVE_PASSWORD) !== account.plugin) {
+    context.connection.writePacket(encodeAuthSwitchRequest({ pluginName: account.plugin, pluginData: scramble }));
+    authResponse = (await context.connection.nextPacket()).payload;
+  }
+  if (account.plugin === MYSQL_NATIVE_PASSWORD) return verifyNativePassword(authResponse, scramble, account.nativeStage2);
+  if (account.plugin === CACHING_SHA2_PASSWORD) return cachingSha2(context, account, authResponse, scramble);
+  return false;
+}
+
+async function cachingSha2(context: AuthContext, account: UserAccount, authResponse: Buffer, scramble: Buffer): Promise<boolean> {
+  const { connection, users } = context;
+  if (authResponse.length === 0) return users.passwordMatches(account, '');
+  const verified = users.verifiedDigest(account);
+  if (verified) {
+    if (!verifyCachingSha2(authResponse, scramble, verified)) return false;
+    connection.writePacket(encodeAuthMoreData(Buffer.of(CachingSha2.FAST_AUTH_SUCCESS)));
+    return true;
+  }
+  connection.writePacket(encodeAuthMoreData(Buffer.of(CachingSha2.PERFORM_FULL_AUTHENTICATION)));
+  let reply = (await connection.nextPacket()).payload;
+  let password: string | undefined;
+  if (connection.secure) {
+    const nul = reply.indexOf(0);
+    password = reply.subarray(0, nul === -1 ? reply.length : nul).toString('utf8');
+  } else if (reply.length === 1 && reply[0] === CachingSha2.REQUEST_PUBLIC_KEY && context.rsaKeys) {
+    connection.writePacket(encodeAuthMoreData(Buffer.from(context.rsaKeys.publicKey, 'utf8')));
+    reply = (await connection.nextPacket()).payload;
+    password = decryptPasswordWithPrivateKey(reply, scramble, context.rsaKeys.privateKey);
+  }
+  // Without TLS or RSA a password would cross the network in clear: refuse, as MySQL does.
+  if (password === undefined || !users.passwordMatches(account, password)) return false;
+  users.rememberVerified(account, password);
+  return true;
+}

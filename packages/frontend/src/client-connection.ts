@@ -1,0 +1,210 @@
+import type net from 'node:net';
+import type tls from 'node:tls';
+import {
+  CathodeError,
+  CathodeErrorCode,
+  CompressedFrameDecoder,
+  type LogicalPacket,
+  type OkPacket,
+  PacketFramer,
+  type SqlError,
+  compressFrames,
+  encodeErrPacket,
+  encodeOkPacket,
+  framePayload,
+} from '@cathode/wire';
+import { startServerTls } from './tls-upgrade.ts';
+
+/**
+ * The transport of one client connection: framing (plain or compressed), TLS, sequence ids and
+ * writes with backpressure. It knows nothing of what the packets mean.
+ */
+export class ClientConnection {
+  readonly connectionId: number;
+  readonly remoteAddress: string;
+  /** Capabilities both sides agreed on, known once the handshake response arrives. */
+  capabilityFlags = 0;
+  /** The sequence id the next packet sent to the client carries. */
+  sequenceId = 0;
+  lastActivityAt = Date.now();
+  closed = false;
+  closeReason = '';
+  /** True while a command is being served (for idle sweeps and graceful shutdown). */
+  busy = false;
+  private socket: net.Socket;
+  private readonly framer: PacketFramer;
+  private decompressor: CompressedFrameDecoder | undefined;
+  private compressedSequenceId = 0;
+  private readonly queued: LogicalPacket[] = [];
+  private waiter: { resolve: (packet: LogicalPacket) => void; reject: (error: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private readonly closeListeners: Array<(reason: string) => void> = [];
+
+  constructor(socket: net.Socket, connectionId: number, maxPacketLength: number) {
+    this.socket = socket;
+    this.connectionId = connectionId;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.framer = new PacketFramer(maxPacketLength);
+    socket.setNoDelay(true);
+    this.attach(socket);
+  }
+
+  get secure(): boolean {
+    return 'encrypted' in this.socket;
+  }
+
+  get compressed(): boolean {
+    return this.decompressor !== undefined;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.close(`socket error: ${error.message}`));
+    socket.on('close', () => this.close('client closed the connection'));
+    socket.resume();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastActivityAt = Date.now();
+    try {
+      if (this.decompressor) {
+        this.decompressor.push(chunk);
+        for (let frame = this.decompressor.next(); frame; frame = this.decompressor.next()) {
+          this.compressedSequenceId = (frame.sequenceId + 1) & 0xff;
+          this.framer.push(frame.bytes);
+        }
+      } else {
+        this.framer.push(chunk);
+      }
+      for (let packet = this.framer.next(); packet; packet = this.framer.next()) this.deliver(packet);
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  private deliver(packet: LogicalPacket): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve(packet);
+    } else {
+      this.queued.push(packet);
+    }
+  }
+
+  /** A framing failure: whoever waits for a packet learns of it; the connection cannot continue. */
+  private fail(error: Error): void {
+    this.failure = error;
+    this.socket.pause();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(error);
+  }
+
+  /** The next packet from the client; the following sequence id is remembered for the reply. */
+  nextPacket(): Promise<LogicalPacket> {
+    const packet = this.queued.shift();
+    if (packet) return Promise.resolve(this.received(packet));
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new CathodeError(CathodeErrorCode.BACKEND_LOST, 'client connection closed'));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve: (next) => resolve(this.received(next)), reject };
+    });
+  }
+
+  private received(packet: LogicalPacket): LogicalPacket {
+    this.sequenceId = (packet.lastSequenceId + 1) & 0xff;
+    return packet;
+  }
+
+  /** Frames and sends one payload with the next sequence id. */
+  writePacket(payload: Buffer): boolean {
+    const framed = framePayload(payload, this.sequenceId);
+    this.sequenceId = framed.nextSequenceId;
+    return this.writeFramed(framed.bytes);
+  }
+
+  writeError(error: SqlError): boolean {
+    return this.writePacket(encodeErrPacket(error));
+  }
+
+  writeOk(ok: Partial<OkPacket> & { statusFlags: number }): boolean {
+    return this.writePacket(
+      encodeOkPacket({ affectedRows: 0, lastInsertId: 0, warnings: 0, info: '', ...ok }, this.capabilityFlags),
+    );
+  }
+
+  /** Sends bytes that already are packets (a relayed response), compressing them if negotiated. */
+  writeFramed(bytes: Buffer): boolean {
+    if (this.closed) return true;
+    if (!this.decompressor) return this.socket.write(bytes);
+    const frames = compressFrames(bytes, this.compressedSequenceId);
+    this.compressedSequenceId = frames.nextSequenceId;
+    return this.socket.write(frames.bytes);
+  }
+
+  /** ResponseSink: relayed bytes. */
+  write(bytes: Buffer): boolean {
+    return this.writeFramed(bytes);
+  }
+
+  onDrain(resume: () => void): void {
+    if (this.closed) resume();
+    else this.socket.once('drain', resume);
+  }
+
+  /** After an SSL request: the rest of the conversation runs over TLS. */
+  async upgradeToTls(secureContext: tls.SecureContext): Promise<void> {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('close');
+    raw.removeAllListeners('error');
+    raw.pause();
+    const tlsSocket = startServerTls(raw, this.framer.takeRemainder(), secureContext);
+    this.socket = tlsSocket;
+    await new Promise<void>((resolve, reject) => {
+      tlsSocket.once('secure', resolve);
+      tlsSocket.once('error', reject);
+      tlsSocket.once('close', () => reject(new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'connection closed during the TLS handshake')));
+    });
+    tlsSocket.removeAllListeners('error');
+    tlsSocket.removeAllListeners('close');
+    this.attach(tlsSocket);
+  }
+
+  /** After the OK that ends authentication, both directions use the compressed protocol. */
+  enableCompression(maxPacketLength: number): void {
+    this.decompressor = new CompressedFrameDecoder(Math.max(maxPacketLength, 0xffffff));
+    const rest = this.framer.takeRemainder();
+    if (rest.length > 0) this.onData(rest);
+  }
+
+  /** Sends an error (if any) and closes once it is written. */
+  closeWithError(error: SqlError, reason: string): void {
+    if (this.closed) return;
+    this.writeError(error);
+    this.close(reason);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.socket.end();
+    this.socket.destroySoon();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(new CathodeError(CathodeErrorCode.BACKEND_LOST, `client connection closed: ${reason}`));
+    for (const listener of this.closeListeners.splice(0)) listener(reason);
+  }
+
+  /** Closes at once, without waiting for pending writes (a client that stopped reading). */
+  destroy(reason: string): void {
+    this.socket.destroy();
+    this.close(reason);
+  }
+}

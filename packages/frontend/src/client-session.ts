@@ -1,0 +1,194 @@
+import type tls from 'node:tls';
+import {
+  CapabilityFlags,
+  CathodeError,
+  CathodeErrorCode,
+  CommandByte,
+  MYSQL_NATIVE_PASSWORD,
+  ServerStatus,
+  SqlError,
+  decodeComChangeUser,
+  decodeHandshakeResponse41,
+  decodeSslRequest,
+  encodeHandshakeV10,
+  generateScramble,
+  hasCapability,
+  isSslRequest,
+  wireErrorFor,
+} from '@cathode/wire';
+import type { Logger } from 'pino';
+import { type AuthContext, authenticate } from './authenticate.ts';
+import type { ClientConnection } from './client-connection.ts';
+import type { ClientIdentity, SessionHandler } from './session-handler.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface FrontendOptions {
+  serverVersion: string;
+  serverCapabilities: number;
+  /** Collation id announced in the handshake. */
+  characterSet: number;
+  users: UserDirectory;
+  secureContext: tls.SecureContext | undefined;
+  rsaKeys: { privateKey: string; publicKey: string } | undefined;
+  maxPacketLength: number;
+  authTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Drives one client connection: handshake, optional TLS, authentication, then one command at a
+ * time into the session handler until the client quits or the connection fails.
+ */
+export async function runClientSession(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler): Promise<void> {
+  const logger = options.logger.child({ connectionId: connection.connectionId });
+  connection.onClose((reason) => handler.closed(reason));
+  const authTimer = setTimeout(() => connection.closeWithError(SqlError.of('ER_HANDSHAKE_ERROR'), 'authentication timed out'), options.authTimeoutMs);
+  let identity: ClientIdentity | undefined;
+  try {
+    identity = await connect(connection, options, handler, logger);
+  } catch (error) {
+    refuse(connection, error, logger);
+  } finally {
+    clearTimeout(authTimer);
+  }
+  if (!identity || connection.closed) return;
+  logger.debug({ user: identity.username, schema: identity.schema, remote: connection.remoteAddress }, 'client authenticated');
+  await commandLoop(connection, options, handler, identity, logger);
+}
+
+function refuse(connection: ClientConnection, error: unknown, logger: Logger): void {
+  if (connection.closed) return;
+  if (error instanceof SqlError) {
+    connection.closeWithError(error, `login refused: ${error.message}`);
+    return;
+  }
+  const handshakeError = error instanceof CathodeError && error.code === CathodeErrorCode.PROTOCOL_VIOLATION;
+  if (!handshakeError) logger.warn({ err: error }, 'login failed');
+  connection.closeWithError(handshakeError ? SqlError.of('ER_HANDSHAKE_ERROR') : wireErrorFor(error), 'bad handshake');
+}
+
+async function connect(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler, logger: Logger): Promise<ClientIdentity> {
+  const scramble = generateScramble();
+  connection.writePacket(
+    encodeHandshakeV10({
+      serverVersion: options.serverVersion,
+      connectionId: connection.connectionId,
+      authPluginData: scramble,
+      capabilityFlags: options.serverCapabilities,
+      characterSet: options.characterSet,
+      statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
+      authPluginName: MYSQL_NATIVE_PASSWORD,
+      mariaDbCapabilities: 0,
+    }),
+  );
+  let packet = await connection.nextPacket();
+  if (isSslRequest(packet.payload)) {
+    if (!options.secureContext) throw SqlError.of('ER_HANDSHAKE_ERROR');
+    decodeSslRequest(packet.payload);
+    await connection.upgradeToTls(options.secureContext);
+    packet = await connection.nextPacket();
+  }
+  const response = decodeHandshakeResponse41(packet.payload);
+  connection.capabilityFlags = (response.capabilityFlags & options.serverCapabilities) >>> 0;
+  const account = options.users.find(response.username);
+  const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
+  const authenticated = await authenticate(context, { account, clientPlugin: response.authPluginName, authResponse: response.authResponse, scramble });
+  if (!authenticated || !account) {
+    logger.info({ user: response.username, remote: connection.remoteAddress }, 'access denied');
+    throw SqlError.of('ER_ACCESS_DENIED_ERROR', response.username, connection.remoteAddress, response.authResponse.length > 0 ? 'YES' : 'NO');
+  }
+  const schema = hasCapability(connection.capabilityFlags, CapabilityFlags.CLIENT_CONNECT_WITH_DB) ? response.database : undefined;
+  if (schema !== undefined && !options.users.mayUseSchema(account, schema)) {
+    throw SqlError.of('ER_DBACCESS_DENIED_ERROR', account.name, connection.remoteAddress, schema);
+  }
+  const identity: ClientIdentity = {
+    username: account.name,
+    schema,
+    characterSet: response.characterSet,
+    capabilityFlags: connection.capabilityFlags,
+    connectAttributes: response.connectAttributes ?? {},
+  };
+  await handler.open(identity);
+  connection.writeOk({ statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT });
+  if (hasCapability(connection.capabilityFlags, CapabilityFlags.CLIENT_COMPRESS)) connection.enableCompression(options.maxPacketLength);
+  return identity;
+}
+
+async function commandLoop(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler, identity: ClientIdentity, logger: Logger): Promise<void> {
+  let current = identity;
+  while (!connection.closed) {
+    let payload: Buffer;
+    try {
+      const packet = await connection.nextPacket();
+      if (packet.sequenceId !== 0) throw new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, `command packet with sequence id ${packet.sequenceId}`);
+      payload = packet.payload;
+    } catch (error) {
+      if (!connection.closed) connection.closeWithError(wireErrorFor(error), `framing error: ${(error as Error).message}`);
+      return;
+    }
+    if (payload.length === 0) {
+      connection.writeError(SqlError.of('ER_MALFORMED_PACKET'));
+      continue;
+    }
+    connection.busy = true;
+    try {
+      if (payload[0] === CommandByte.COM_QUIT) {
+        connection.close('client quit');
+        return;
+      }
+      if (payload[0] === CommandByte.COM_CHANGE_USER) current = await changeUser(connection, options, handler, current, payload, logger);
+      else await handler.command(payload);
+    } catch (error) {
+      answerFailure(connection, error, logger);
+    } finally {
+      connection.busy = false;
+      connection.lastActivityAt = Date.now();
+    }
+  }
+}
+
+/** An error escaping a command: an ERR packet if nothing of the response was sent yet, else the connection ends. */
+function answerFailure(connection: ClientConnection, error: unknown, logger: Logger): void {
+  if (connection.closed) return;
+  if (!(error instanceof SqlError)) logger.warn({ err: error }, 'command failed');
+  if (connection.sequenceId === 1) connection.writeError(wireErrorFor(error));
+  else connection.destroy(`response interrupted: ${(error as Error).message}`);
+}
+
+async function changeUser(
+  connection: ClientConnection,
+  options: FrontendOptions,
+  handler: SessionHandler,
+  current: ClientIdentity,
+  payload: Buffer,
+  logger: Logger,
+): Promise<ClientIdentity> {
+  const request = decodeComChangeUser(payload, connection.capabilityFlags);
+  const account = options.users.find(request.username);
+  const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
+  // The client proves the password against a fresh scramble only if it is switched; clients sign
+  // COM_CHANGE_USER with the handshake's scramble, which Cathode does not keep, so always switch.
+  const authenticated = await authenticate(context, {
+    account,
+    clientPlugin: '',
+    authResponse: request.authResponse,
+    scramble: generateScramble(),
+  });
+  if (!authenticated || !account) {
+    logger.info({ user: request.username }, 'change user: access denied');
+    throw SqlError.of('ER_ACCESS_DENIED_ERROR', request.username, connection.remoteAddress, request.authResponse.length > 0 ? 'YES' : 'NO');
+  }
+  if (request.database !== undefined && !options.users.mayUseSchema(account, request.database)) {
+    throw SqlError.of('ER_DBACCESS_DENIED_ERROR', account.name, connection.remoteAddress, request.database);
+  }
+  const identity: ClientIdentity = {
+    ...current,
+    username: account.name,
+    schema: request.database,
+    characterSet: request.characterSet || current.characterSet,
+    connectAttributes: request.connectAttributes ?? current.connectAttributes,
+  };
+  await handler.changeUser(identity);
+  connection.writeOk({ statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT });
+  return identity;
+}

@@ -1,0 +1,27 @@
+import type { ClientConnection } from './client-connection.ts';
+
+/** Who a client turned out to be once authenticated. */
+export interface ClientIdentity {
+  username: string;
+  schema: string | undefined;
+  characterSet: number;
+  capabilityFlags: number;
+  connectAttributes: Record<string, string>;
+}
+
+/**
+ * The narrow seam between the protocol and routing: the frontend authenticates and frames, the
+ * handler decides what each command means. A handler throws SqlError to answer with an error.
+ */
+export interface SessionHandler {
+  /** After authentication, before the OK: check and select the schema. Throw to refuse the login. */
+  open(identity: ClientIdentity): Promise<void>;
+  /** One command (sequence id 0 packet); the handler writes the complete response. */
+  command(payload: Buffer): Promise<void>;
+  /** COM_CHANGE_USER passed authentication: start over as `identity`. Throw to refuse. */
+  changeUser(identity: ClientIdentity): Promise<void>;
+  /** The connection is gone; release everything. */
+  closed(reason: string): void;
+}
+
+export type SessionHandlerFactory = (connection: ClientConnection) => SessionHandler;

@@ -1,0 +1,73 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { cachingSha2Digest, nativePasswordStage2, parseNativePasswordHash } from '@cathode/wire';
+
+export interface UserAccount {
+  name: string;
+  plugin: 'mysql_native_password' | 'caching_sha2_password';
+  /** SHA1(SHA1(password)), or undefined for an empty password. */
+  nativeStage2: Buffer | undefined;
+  /** Kept only when configured in plaintext; full caching_sha2 auth can also check against nativeStage2. */
+  password: string | undefined;
+  schemas: readonly string[];
+}
+
+export interface UserConfig {
+  name: string;
+  password?: string;
+  passwordHash?: string;
+  plugin: 'mysql_native_password' | 'caching_sha2_password';
+  schemas: readonly string[];
+}
+
+/**
+ * The accounts clients may log in as, and the caching_sha2_password verified-password cache:
+ * SHA256(SHA256(password)) of users who completed a full authentication, enabling the fast path.
+ */
+export class UserDirectory {
+  private readonly accounts: Map<string, UserAccount>;
+  private readonly verifiedDigests = new Map<string, Buffer>();
+
+  constructor(users: readonly UserConfig[]) {
+    this.accounts = new Map(
+      users.map((user) => [
+        user.name,
+        {
+          name: user.name,
+          plugin: user.plugin,
+          nativeStage2: user.passwordHash ? parseNativePasswordHash(user.passwordHash) : user.password ? nativePasswordStage2(user.password) : undefined,
+          password: user.password,
+          schemas: user.schemas,
+        },
+      ]),
+    );
+  }
+
+  find(name: string): UserAccount | undefined {
+    return this.accounts.get(name);
+  }
+
+  /** Whether `password` (received in cleartext during full auth) is the account's password. */
+  passwordMatches(account: UserAccount, password: string): boolean {
+    if (account.password !== undefined) return timingSafeEqualStrings(password, account.password);
+    if (account.nativeStage2 === undefined) return password === '';
+    return nativePasswordStage2(password).equals(account.nativeStage2);
+  }
+
+  rememberVerified(account: UserAccount, password: string): void {
+    this.verifiedDigests.set(account.name, cachingSha2Digest(password));
+  }
+
+  verifiedDigest(account: UserAccount): Buffer | undefined {
+    return this.verifiedDigests.get(account.name);
+  }
+
+  mayUseSchema(account: UserAccount, schema: string): boolean {
+    return account.schemas.includes('*') || account.schemas.includes(schema);
+  }
+}
+
+/** Constant-time comparison of two strings of possibly different lengths. */
+function timingSafeEqualStrings(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}

@@ -1,0 +1,401 @@
+import { BackendConnection, FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, type ResponseSink } from '@cathode/backend';
+import type { ClientConnection, ClientIdentity, SessionHandler } from '@cathode/frontend';
+import {
+  CapabilityFlags,
+  CommandByte,
+  ResponseShape,
+  ServerStatus,
+  SqlError,
+  decodeComFieldList,
+  decodeComInitDb,
+  decodeComProcessKill,
+  decodeComQuery,
+  decodeComSetOption,
+  encodeComInitDb,
+  encodeEofPacket,
+  framePayload,
+  hasCapability,
+  SetOption,
+} from '@cathode/wire';
+import type { Logger } from 'pino';
+import { PreparedStatements } from './prepared/prepared-statements.ts';
+import type { RouterContext } from './router-context.ts';
+import { appliedStateOf, markReset } from './session/applied-state.ts';
+import type { RegisteredSession } from './session/session-registry.ts';
+import type { SessionState } from './session/session-state.ts';
+import { syncConnection } from './session/state-sync.ts';
+import { integerLiteral } from './sql/escape.ts';
+import { type StatementEffects, statementEffects } from './sql/statement-effects.ts';
+
+/**
+ * One client session's routing: which backend connection serves each command, with what session
+ * state, and when a connection is held (pinned) across commands. Implements the frontend's
+ * SessionHandler; the frontend owns the protocol, this owns the meaning.
+ */
+export class ProxySession implements SessionHandler, RegisteredSession {
+  readonly connection: ClientConnection;
+  readonly context: RouterContext;
+  readonly logger: Logger;
+  readonly statements: PreparedStatements;
+  identity: ClientIdentity | undefined;
+  state: SessionState = { schema: undefined, charset: { kind: 'collation', id: 0 }, variables: new Map(), multiStatements: false };
+  /** Status flags of the last response: transaction state for COM_PING and friends. */
+  statusFlags: number = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+  private pinned: BackendConnection | undefined;
+  private readonly pinReasons = new Set<string>();
+  /** The connection serving the current command (for KILL QUERY). */
+  private current: BackendConnection | undefined;
+  private lastBackend: BackendConnection | undefined;
+  private draining = false;
+
+  constructor(connection: ClientConnection, context: RouterContext) {
+    this.connection = connection;
+    this.context = context;
+    this.logger = context.logger.child({ connectionId: connection.connectionId });
+    this.statements = new PreparedStatements(this);
+  }
+
+  get connectionId(): number {
+    return this.connection.connectionId;
+  }
+
+  get username(): string | undefined {
+    return this.identity?.username;
+  }
+
+  get idleSince(): number | undefined {
+    return this.connection.busy ? undefined : this.connection.lastActivityAt;
+  }
+
+  private get flavor(): number {
+    return (this.identity?.capabilityFlags ?? 0) & FLAVOR_CAPABILITIES;
+  }
+
+  // --- SessionHandler -------------------------------------------------------------------------
+
+  async open(identity: ClientIdentity): Promise<void> {
+    this.identity = identity;
+    this.state = {
+      schema: identity.schema,
+      charset: { kind: 'collation', id: identity.characterSet },
+      variables: new Map(),
+      multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
+    };
+    this.context.registry.add(this);
+    // Selecting the schema on a backend connection proves it exists (1049 otherwise).
+    if (identity.schema !== undefined) this.checkin(await this.checkout(), this.statusFlags);
+  }
+
+  async changeUser(identity: ClientIdentity): Promise<void> {
+    await this.resetSession();
+    await this.open({ ...identity, capabilityFlags: this.identity?.capabilityFlags ?? identity.capabilityFlags });
+  }
+
+  closed(reason: string): void {
+    this.context.registry.remove(this.connectionId);
+    this.logger.debug({ reason }, 'session closed');
+    // A connection cut off mid-response cannot be reused; one merely held is reset and returned.
+    if (this.current) this.current.destroy(undefined);
+    this.statements.closeAll();
+    const pinned = this.pinned;
+    this.pinned = undefined;
+    if (pinned && pinned !== this.current) void this.resetAndRelease(pinned);
+  }
+
+  async command(payload: Buffer): Promise<void> {
+    switch (payload[0]) {
+      case CommandByte.COM_QUERY:
+        await this.query(payload);
+        break;
+      case CommandByte.COM_STMT_PREPARE:
+        await this.statements.prepare(payload);
+        break;
+      case CommandByte.COM_STMT_EXECUTE:
+        await this.statements.execute(payload);
+        break;
+      case CommandByte.COM_STMT_SEND_LONG_DATA:
+        this.statements.appendLongData(payload);
+        break;
+      case CommandByte.COM_STMT_CLOSE:
+        this.statements.close(payload);
+        break;
+      case CommandByte.COM_STMT_RESET:
+        await this.statements.reset(payload);
+        break;
+      case CommandByte.COM_STMT_FETCH:
+        await this.statements.fetch(payload);
+        break;
+      case CommandByte.COM_INIT_DB:
+        await this.initDb(decodeComInitDb(payload));
+        break;
+      case CommandByte.COM_PING:
+        this.connection.writeOk({ statusFlags: this.statusFlags });
+        break;
+      case CommandByte.COM_FIELD_LIST:
+        decodeComFieldList(payload);
+        await this.relayCommand(payload, ResponseShape.FIELD_LIST);
+        break;
+      case CommandByte.COM_STATISTICS:
+        await this.relayCommand(payload, ResponseShape.SINGLE);
+        break;
+      case CommandByte.COM_SET_OPTION:
+        this.setOption(decodeComSetOption(payload));
+        break;
+      case CommandByte.COM_RESET_CONNECTION:
+        await this.resetSession();
+        this.connection.writeOk({ statusFlags: this.statusFlags });
+        break;
+      case CommandByte.COM_PROCESS_KILL:
+        await this.killStatement(decodeComProcessKill(payload), false);
+        break;
+      default:
+        throw SqlError.of('ER_UNKNOWN_COM_ERROR');
+    }
+    if (this.draining) this.connection.close('server shutting down');
+  }
+
+  // --- RegisteredSession ------------------------------------------------------------------------
+
+  /** This session is the target of a KILL: stop its running statement on the backend, and maybe the session. */
+  async interrupt(queryOnly: boolean): Promise<void> {
+    const running = this.current;
+    if (running) {
+      try {
+        const killer = await BackendConnection.connect({ endpoint: running.endpoint, flavor: 0, connectTimeoutMs: this.context.connectTimeoutMs });
+        await killer.query(`KILL QUERY ${integerLiteral(running.threadId)}`).finally(() => killer.close());
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'could not interrupt backend statement');
+      }
+    }
+    if (!queryOnly) this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed');
+  }
+
+  close(reason: string): void {
+    this.logger.info({ reason }, 'closing session');
+    this.connection.close(reason);
+  }
+
+  drain(): void {
+    this.draining = true;
+    if (!this.connection.busy) this.connection.close('server shutting down');
+  }
+
+  // --- commands ---------------------------------------------------------------------------------
+
+  private async query(payload: Buffer): Promise<void> {
+    const effects = statementEffects(decodeComQuery(payload));
+    if (effects.kill) return this.killStatement(effects.kill.connectionId, effects.kill.queryOnly);
+    if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
+    const { connection, outcome } = await this.relayOn(await this.checkout(), framePayload(payload, 0).bytes, ResponseShape.RESULT);
+    if (!outcome.failed) this.track(effects, connection);
+    if (effects.pinReason) this.pinReasons.add(effects.pinReason);
+    this.checkin(connection, outcome.statusFlags);
+  }
+
+  /** Forwards a command whose response needs no interpretation beyond its end. */
+  async relayCommand(payload: Buffer, shape: typeof ResponseShape.FIELD_LIST | typeof ResponseShape.SINGLE): Promise<void> {
+    const { connection, outcome } = await this.relayOn(await this.checkout(), framePayload(payload, 0).bytes, shape);
+    this.checkin(connection, outcome.statusFlags || this.statusFlags);
+  }
+
+  private async initDb(schema: string): Promise<void> {
+    this.assertSchemaAllowed(schema);
+    const connection = await this.checkout();
+    try {
+      const response = await connection.run(encodeComInitDb(schema), ResponseShape.OK);
+      if (response.error) throw response.error;
+      this.state.schema = schema;
+      appliedStateOf(connection).schema = schema;
+      this.connection.writeOk({ statusFlags: response.statusFlags });
+      this.checkin(connection, response.statusFlags);
+    } catch (error) {
+      this.checkinAfterError(connection);
+      throw error;
+    }
+  }
+
+  private setOption(option: number): void {
+    if (option !== SetOption.MULTI_STATEMENTS_ON && option !== SetOption.MULTI_STATEMENTS_OFF) throw SqlError.of('ER_UNKNOWN_COM_ERROR');
+    this.state.multiStatements = option === SetOption.MULTI_STATEMENTS_ON;
+    // Like the server: an EOF packet, or its OK replacement under CLIENT_DEPRECATE_EOF.
+    if (hasCapability(this.connection.capabilityFlags, CapabilityFlags.CLIENT_DEPRECATE_EOF)) this.connection.writeOk({ header: 0xfe, statusFlags: this.statusFlags });
+    else this.connection.writePacket(encodeEofPacket({ warnings: 0, statusFlags: this.statusFlags }));
+  }
+
+  /** Back to a fresh session (COM_RESET_CONNECTION, COM_CHANGE_USER): statements closed, state and pins dropped. */
+  private async resetSession(): Promise<void> {
+    this.statements.closeAll();
+    const pinned = this.pinned;
+    this.pinned = undefined;
+    this.pinReasons.clear();
+    if (pinned) await this.resetAndRelease(pinned);
+    const identity = this.identity;
+    if (identity) {
+      this.state = {
+        schema: this.state.schema,
+        charset: { kind: 'collation', id: identity.characterSet },
+        variables: new Map(),
+        multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
+      };
+    }
+    this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+  }
+
+  private assertSchemaAllowed(schema: string): void {
+    const account = this.identity && this.context.users.find(this.identity.username);
+    if (!account || !this.context.users.mayUseSchema(account, schema)) {
+      throw SqlError.of('ER_DBACCESS_DENIED_ERROR', this.identity?.username ?? '', this.connection.remoteAddress, schema);
+    }
+  }
+
+  /** Remembers what a successful statement changed, on the session and on the connection that ran it. */
+  private track(effects: StatementEffects, connection: BackendConnection): void {
+    const applied = appliedStateOf(connection);
+    if (effects.schema !== undefined) {
+      this.state.schema = effects.schema;
+      applied.schema = effects.schema;
+    }
+    if (effects.names !== undefined) {
+      this.state.charset = { kind: 'names', sql: effects.names };
+      applied.charset = this.state.charset;
+    }
+    for (const [name, assignment] of effects.variables) {
+      this.state.variables.set(name, assignment);
+      applied.variables.set(name, assignment);
+    }
+    if (effects.unlocksTables) {
+      this.pinReasons.delete('LOCK TABLES');
+      this.pinReasons.delete('FLUSH ... LOCK');
+    }
+  }
+
+  // --- backend connections ----------------------------------------------------------------------
+
+  /** The connection for the next command, in the session's state: the pinned one, or one from the pool. */
+  async checkout(): Promise<BackendConnection> {
+    let connection = this.pinned;
+    if (!connection) {
+      const pool = this.context.pools.pool(this.context.backendFor(this.state.schema).name, this.flavor);
+      connection = pool.tryAcquireIdle(this.lastBackend) ?? (await pool.acquire(this.lastBackend));
+    }
+    try {
+      await syncConnection(connection, this.state, this.context.collations);
+    } catch (error) {
+      this.checkinAfterError(connection);
+      throw error;
+    }
+    return connection;
+  }
+
+  /** After a command: keep the connection while the session holds state on it, else return it. */
+  checkin(connection: BackendConnection, statusFlags: number): void {
+    this.statusFlags = statusFlags;
+    this.lastBackend = connection;
+    const inTransaction = (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) !== 0 || (statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) === 0;
+    if (inTransaction || this.pinReasons.size > 0 || this.statements.hasOpenCursor) {
+      this.pinned = connection;
+      return;
+    }
+    this.pinned = undefined;
+    this.poolOf(connection).release(connection);
+  }
+
+  /** A command failed before its response: the connection is fine unless it closed. */
+  checkinAfterError(connection: BackendConnection): void {
+    if (connection.closed) {
+      this.unpinLost(connection);
+      return;
+    }
+    this.checkin(connection, this.statusFlags);
+  }
+
+  private unpinLost(connection: BackendConnection): void {
+    if (this.pinned === connection) {
+      this.pinned = undefined;
+      this.pinReasons.clear();
+      this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+    }
+    this.statements.forgetConnection(connection);
+  }
+
+  private poolOf(connection: BackendConnection) {
+    return this.context.pools.pool(connection.endpoint.name, connection.flavor);
+  }
+
+  private async resetAndRelease(connection: BackendConnection): Promise<void> {
+    try {
+      const response = await connection.run(Buffer.of(CommandByte.COM_RESET_CONNECTION), ResponseShape.OK);
+      if (response.error) throw response.error;
+      markReset(connection);
+      this.poolOf(connection).release(connection);
+    } catch {
+      connection.destroy(undefined);
+    }
+  }
+
+  /**
+   * Sends a command and streams the response to the client. A backend that dies mid-response
+   * ends the client's response with an error when the stream allows it, else the client connection.
+   */
+  async relayOn(
+    connection: BackendConnection,
+    framedCommand: Buffer,
+    shape: (typeof ResponseShape)[keyof typeof ResponseShape],
+    onHead?: (head: Buffer, length: number) => void,
+  ): Promise<{ connection: BackendConnection; outcome: RelayOutcome }> {
+    this.current = connection;
+    const sink: ResponseSink = {
+      write: (bytes) => this.connection.writeFramed(bytes),
+      onDrain: (resume) => this.connection.onDrain(resume),
+      onLocalInfileRequest: () => void this.pumpLocalInfile(connection),
+    };
+    try {
+      const outcome = await connection.relay(framedCommand, shape, sink, { onHead });
+      this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
+      return { connection, outcome };
+    } catch (error) {
+      this.unpinLost(connection);
+      if (!(error instanceof RelayInterruptedError)) {
+        this.checkinAfterError(connection);
+        throw error;
+      }
+      this.logger.warn({ backend: connection.endpoint.name, err: error.message }, 'backend lost during a statement');
+      if (error.forwardedAny && error.atPacketBoundary) this.connection.sequenceId = (error.lastSequenceId + 1) & 0xff;
+      else if (error.forwardedAny) this.connection.destroy('backend lost in the middle of a packet');
+      throw SqlError.of('CR_SERVER_LOST');
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** LOAD DATA LOCAL: the client's file packets go to the backend until the empty packet. */
+  private async pumpLocalInfile(connection: BackendConnection): Promise<void> {
+    try {
+      for (;;) {
+        const packet = await this.connection.nextPacket();
+        const finished = packet.payload.length === 0;
+        connection.sendLocalInfileData(framePayload(packet.payload, packet.sequenceId).bytes, finished);
+        if (finished) return;
+      }
+    } catch (error) {
+      connection.destroy(error as Error);
+    }
+  }
+
+  // --- KILL -------------------------------------------------------------------------------------
+
+  private async killStatement(targetId: number, queryOnly: boolean): Promise<void> {
+    const username = this.identity?.username ?? '';
+    if (targetId === this.connectionId) {
+      if (queryOnly) this.connection.writeOk({ statusFlags: this.statusFlags });
+      else this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed itself');
+      return;
+    }
+    const result = this.context.registry.get(targetId)
+      ? await this.context.registry.kill(targetId, queryOnly, username)
+      : await this.context.killRemote(targetId, queryOnly, username);
+    if (result === 'unknown') throw SqlError.of('ER_NO_SUCH_THREAD', targetId);
+    if (result === 'denied') throw SqlError.of('ER_KILL_DENIED_ERROR', targetId);
+    this.connection.writeOk({ statusFlags: this.statusFlags });
+  }
+}

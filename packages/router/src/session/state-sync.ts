@@ -1,0 +1,45 @@
+import type { BackendConnection } from '@cathode/backend';
+import { ResponseShape, SetOption, encodeComInitDb, encodeComSetOption, encodeComStmtClose } from '@cathode/wire';
+import { escapeStringLiteral } from '../sql/escape.ts';
+import { appliedStateOf } from './applied-state.ts';
+import { type SessionState, sameCharset } from './session-state.ts';
+
+/** Collation id -> names, as the backend reports them (information_schema.COLLATIONS). */
+export type CollationTable = ReadonlyMap<number, { charset: string; collation: string }>;
+
+/**
+ * Brings a backend connection to the session's state with as few round trips as possible: nothing
+ * when it already matches (the usual case with connection affinity). Throws the backend's error.
+ */
+export async function syncConnection(connection: BackendConnection, session: SessionState, collations: CollationTable): Promise<void> {
+  const applied = appliedStateOf(connection);
+  for (const id of applied.pendingCloses.splice(0)) connection.send(encodeComStmtClose(id));
+  if (session.schema !== undefined && applied.schema !== session.schema) {
+    const response = await connection.run(encodeComInitDb(session.schema), ResponseShape.OK);
+    if (response.error) throw response.error;
+    applied.schema = session.schema;
+  }
+  const assignments: string[] = [];
+  if (!sameCharset(applied.charset, session.charset)) assignments.push(charsetAssignment(session, collations));
+  for (const [name, assignment] of session.variables) if (applied.variables.get(name) !== assignment) assignments.push(assignment);
+  for (const name of applied.variables.keys()) if (!session.variables.has(name)) assignments.push(`@@session.${name} = DEFAULT`);
+  if (assignments.length > 0) {
+    await connection.query(`SET ${assignments.join(', ')}`);
+    applied.charset = session.charset;
+    applied.variables = new Map(session.variables);
+  }
+  if (applied.multiStatements !== session.multiStatements) {
+    const option = session.multiStatements ? SetOption.MULTI_STATEMENTS_ON : SetOption.MULTI_STATEMENTS_OFF;
+    const response = await connection.run(encodeComSetOption(option), ResponseShape.OK);
+    if (response.error) throw response.error;
+    applied.multiStatements = session.multiStatements;
+  }
+}
+
+function charsetAssignment(session: SessionState, collations: CollationTable): string {
+  const { charset } = session;
+  if (charset.kind === 'names') return charset.sql;
+  const known = collations.get(charset.id);
+  if (!known) return `@@session.collation_connection = ${charset.id}`;
+  return `NAMES ${escapeStringLiteral(known.charset)} COLLATE ${escapeStringLiteral(known.collation)}`;
+}

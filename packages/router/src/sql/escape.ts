@@ -1,0 +1,24 @@
+/**
+ * The one place Cathode turns values into SQL text. Every literal or identifier that Cathode
+ * writes into a statement goes through these two functions; nothing else concatenates user data
+ * into SQL.
+ */
+
+/** A string literal safe under any sql_mode (NO_BACKSLASH_ESCAPES included): quotes doubled, and
+ * backslashes and control bytes written as hex so neither escaping rule can change their meaning. */
+export function escapeStringLiteral(value: string): string {
+  if (/^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/.test(value)) return `'${value}'`;
+  return `X'${Buffer.from(value, 'utf8').toString('hex')}'`;
+}
+
+/** An identifier in backquotes, with backquotes doubled; NUL is not allowed in identifiers. */
+export function escapeIdentifier(name: string): string {
+  if (name.includes('\0')) throw new TypeError('identifier contains NUL');
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** An integer literal; anything but a safe integer is refused. */
+export function integerLiteral(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer: ${value}`);
+  return String(value);
+}

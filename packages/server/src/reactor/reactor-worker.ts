@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import { parentPort, workerData } from 'node:worker_threads';
+import { BackendPools } from '@cathode/backend';
+import { ClientConnection, type FrontendOptions, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
+import { type KillResult, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
+import { createLogger } from '../logger.ts';
+import { type Envelope, type ExecutorTask, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
+
+/**
+ * A reactor thread: owns the client sessions handed to it and its own backend pools. Everything a
+ * session does happens on this thread's event loop; the main thread only sends sockets and events.
+ */
+const port = parentPort;
+if (!port) throw new Error('reactor-worker must run as a worker thread');
+const init = decodeInit<Extract<WorkerInit, { type: 'reactor-init' }>>(workerData as Uint8Array);
+const { config, probe } = init;
+const logger = createLogger(config.log.level, `reactor-${init.index}`);
+const send = (message: ReactorToMain) => port.postMessage(encode(message));
+
+const users = new UserDirectory(config.users);
+const registry = new SessionRegistry();
+const poolOptions = (backend: (typeof config.backends)[number]) => ({
+  min: backend.pool.min,
+  max: backend.pool.max,
+  connectTimeoutMs: config.timeouts.connectMs,
+  reconnect: config.reconnect,
+  maxPacketSize: config.maxAllowedPacket,
+});
+const pools = new BackendPools(config.backends.map((backend) => ({ endpoint: backend, options: poolOptions(backend) })), logger);
+const backendsByName = new Map(config.backends.map((backend) => [backend.name, backend]));
+const schemaBackends = new Map(config.schemas.map((schema) => [schema.name, backendsByName.get(schema.backend) ?? config.backends[0]]));
+
+const pending = new Map<number, (value: unknown) => void>();
+let nextRequestId = 1;
+function request<T>(message: (requestId: number) => ReactorToMain): Promise<T> {
+  const requestId = nextRequestId++;
+  return new Promise((resolve) => {
+    pending.set(requestId, resolve as (value: unknown) => void);
+    send(message(requestId));
+  });
+}
+
+const context: RouterContext = {
+  pools,
+  backendFor: (schema) => (schema !== undefined && schemaBackends.get(schema)) || config.backends[0],
+  collations: new Map(probe.collations.map(([id, charset, collation]) => [id, { charset, collation }])),
+  users,
+  registry,
+  killRemote: (connectionId, queryOnly, username) => request<KillResult>((requestId) => ({ type: 'kill-remote', requestId, connectionId, queryOnly, username })),
+  connectTimeoutMs: config.timeouts.connectMs,
+  logger,
+};
+
+/** Runs a task on the executor pool (via the main thread, which owns it). */
+export function runOnExecutor(task: ExecutorTask): Promise<unknown> {
+  return request((requestId) => ({ type: 'executor-task', requestId, task }));
+}
+
+const frontendOptions: FrontendOptions = {
+  serverVersion: `${probe.serverVersion}${config.serverVersionSuffix}`,
+  serverCapabilities: serverCapabilities(probe.capabilityFlags, config.tls !== undefined),
+  characterSet: probe.characterSet,
+  users,
+  secureContext: config.tls ? tls.createSecureContext({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }) : undefined,
+  rsaKeys: init.rsaKeys,
+  maxPacketLength: config.maxAllowedPacket,
+  authTimeoutMs: config.timeouts.authMs,
+  logger,
+};
+
+function adopt(envelope: Envelope, connectionId: number): void {
+  const socket = envelope.socket;
+  if (!socket) return;
+  const connection = new ClientConnection(socket, connectionId, config.maxAllowedPacket);
+  connection.onClose(() => send({ type: 'session-closed', connectionId }));
+  const session = new ProxySession(connection, context);
+  runClientSession(connection, frontendOptions, session).catch((error: unknown) => {
+    logger.error({ err: error, connectionId }, 'session failed');
+    connection.destroy('internal error');
+  });
+}
+
+let draining = false;
+function drainIfDone(): void {
+  if (draining && registry.size === 0) {
+    pools.closeAll();
+    send({ type: 'drained' });
+  }
+}
+
+port.on('message', (envelope: Envelope) => {
+  const message = decode<MainToReactor>(envelope);
+  switch (message.type) {
+    case 'adopt-session':
+      adopt(envelope, message.connectionId);
+      break;
+    case 'backend-health':
+      pools.setHealthy(message.backend, message.healthy);
+      break;
+    case 'sweep-idle': {
+      const clients = registry.closeIdle(message.clientIdleMs);
+      const backends = pools.sweepIdle(message.backendIdleMs);
+      if (clients + backends > 0) logger.debug({ clients, backends }, 'idle sweep');
+      break;
+    }
+    case 'kill':
+      registry.kill(message.connectionId, message.queryOnly, message.username).then((result) => send({ type: 'kill-result', requestId: message.requestId, result }));
+      break;
+    case 'kill-result':
+      pending.get(message.requestId)?.(message.result);
+      pending.delete(message.requestId);
+      break;
+    case 'executor-result':
+      pending.get(message.requestId)?.(message.error ? new Error(message.error) : message.result);
+      pending.delete(message.requestId);
+      break;
+    case 'drain':
+      draining = true;
+      registry.drainAll();
+      drainIfDone();
+      break;
+  }
+});
+
+// Re-check after each session ends while draining.
+const removeSession = registry.remove.bind(registry);
+registry.remove = (connectionId: number) => {
+  removeSession(connectionId);
+  drainIfDone();
+};
+
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception in reactor');
+  process.exit(1);
+});
+
+send({ type: 'ready' });

@@ -1,0 +1,78 @@
+import type net from 'node:net';
+import { Packr } from 'msgpackr';
+import type { CathodeConfig } from '@cathode/config';
+import type { KillResult } from '@cathode/router';
+
+/**
+ * Every message that crosses a thread boundary, in one place. Each is a plain object with a
+ * `type`, encoded with msgpackr; a client socket travels beside the encoded bytes in the
+ * transfer list, never inside them.
+ */
+export type MainToReactor =
+  | { type: 'adopt-session'; connectionId: number }
+  | { type: 'backend-health'; backend: string; healthy: boolean }
+  | { type: 'sweep-idle'; clientIdleMs: number; backendIdleMs: number }
+  | { type: 'kill'; requestId: number; connectionId: number; queryOnly: boolean; username: string }
+  | { type: 'kill-result'; requestId: number; result: KillResult }
+  | { type: 'executor-result'; requestId: number; result?: unknown; error?: string }
+  | { type: 'drain' };
+
+export type ReactorToMain =
+  | { type: 'ready' }
+  | { type: 'session-closed'; connectionId: number }
+  | { type: 'kill-remote'; requestId: number; connectionId: number; queryOnly: boolean; username: string }
+  | { type: 'kill-result'; requestId: number; result: KillResult }
+  | { type: 'executor-task'; requestId: number; task: ExecutorTask }
+  | { type: 'drained' };
+
+export type TimerToMain =
+  | { type: 'backend-health'; backend: string; healthy: boolean; error?: string }
+  | { type: 'sweep-idle'; clientIdleMs: number; backendIdleMs: number };
+
+export type MainToTimer = { type: 'stop' };
+
+/** Work for the Piscina executor (SQL analysis moves here with sharding). */
+export type ExecutorTask = { kind: 'analyze'; sql: string };
+export interface AnalyzeResult {
+  statements: number;
+  pinReason: string | undefined;
+  tokens: number;
+}
+
+/** What actually goes through postMessage. */
+export interface Envelope {
+  bytes: Uint8Array;
+  socket?: net.Socket;
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function encode(message: MainToReactor | ReactorToMain | TimerToMain | MainToTimer, socket?: net.Socket): Envelope {
+  return socket ? { bytes: packr.pack(message), socket } : { bytes: packr.pack(message) };
+}
+
+export function decode<T>(envelope: Envelope): T {
+  return packr.unpack(envelope.bytes) as T;
+}
+
+/** What the main thread learned from the backend at start-up, shared with every reactor. */
+export interface BackendProbe {
+  serverVersion: string;
+  capabilityFlags: number;
+  characterSet: number;
+  /** [id, character set, collation] rows of information_schema.COLLATIONS. */
+  collations: Array<[number, string, string]>;
+}
+
+/** A worker's start-up data (workerData), encoded like every other message. */
+export type WorkerInit =
+  | { type: 'reactor-init'; index: number; config: CathodeConfig; probe: BackendProbe; rsaKeys: { privateKey: string; publicKey: string } }
+  | { type: 'timer-init'; config: CathodeConfig };
+
+export function encodeInit(init: WorkerInit): Uint8Array {
+  return packr.pack(init);
+}
+
+export function decodeInit<T extends WorkerInit>(bytes: Uint8Array): T {
+  return packr.unpack(bytes) as T;
+}

@@ -1,0 +1,57 @@
+/** Column and parameter type codes (MYSQL_TYPE_*). */
+export const ColumnType = {
+  DECIMAL: 0x00,
+  TINY: 0x01,
+  SHORT: 0x02,
+  LONG: 0x03,
+  FLOAT: 0x04,
+  DOUBLE: 0x05,
+  NULL: 0x06,
+  TIMESTAMP: 0x07,
+  LONGLONG: 0x08,
+  INT24: 0x09,
+  DATE: 0x0a,
+  TIME: 0x0b,
+  DATETIME: 0x0c,
+  YEAR: 0x0d,
+  NEWDATE: 0x0e,
+  VARCHAR: 0x0f,
+  BIT: 0x10,
+  TIMESTAMP2: 0x11,
+  DATETIME2: 0x12,
+  TIME2: 0x13,
+  JSON: 0xf5,
+  NEWDECIMAL: 0xf6,
+  ENUM: 0xf7,
+  SET: 0xf8,
+  TINY_BLOB: 0xf9,
+  MEDIUM_BLOB: 0xfa,
+  LONG_BLOB: 0xfb,
+  BLOB: 0xfc,
+  VAR_STRING: 0xfd,
+  STRING: 0xfe,
+  GEOMETRY: 0xff,
+} as const;
+
+export const ColumnFlags = {
+  NOT_NULL: 0x1,
+  PRI_KEY: 0x2,
+  UNIQUE_KEY: 0x4,
+  MULTIPLE_KEY: 0x8,
+  BLOB: 0x10,
+  UNSIGNED: 0x20,
+  ZEROFILL: 0x40,
+  BINARY: 0x80,
+  ENUM: 0x100,
+  AUTO_INCREMENT: 0x200,
+  TIMESTAMP: 0x400,
+  SET: 0x800,
+  NUM: 0x8000,
+} as const;
+
+/** Collation ids Cathode itself needs to name. */
+export const Collation = {
+  binary: 63,
+  utf8mb3_general_ci: 33,
+  utf8mb4_general_ci: 45,
+} as const;

@@ -1,0 +1,76 @@
+import { ByteQueue } from '../buffer/byte-queue.ts';
+import { CathodeError, CathodeErrorCode } from '../errors/cathode-error.ts';
+import { MAX_PACKET_PAYLOAD, PACKET_HEADER_LENGTH } from './packet-header.ts';
+
+export interface LogicalPacket {
+  payload: Buffer;
+  /** Sequence id of the first physical packet. */
+  sequenceId: number;
+  /** Sequence id of the last physical packet (differs for payloads split at 16 MiB). */
+  lastSequenceId: number;
+}
+
+/**
+ * Turns a byte stream, split at any byte, into logical packets, joining payloads split at 16 MiB.
+ * Pull-based (`next()`), so a caller can stop mid-stream (e.g. at an SSL request) and take the rest.
+ */
+export class PacketFramer {
+  private readonly queue = new ByteQueue();
+  private readonly maxPayloadLength: number;
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  private firstSequenceId = 0;
+
+  constructor(maxPayloadLength = Number.POSITIVE_INFINITY) {
+    this.maxPayloadLength = maxPayloadLength;
+  }
+
+  push(chunk: Buffer): void {
+    this.queue.push(chunk);
+  }
+
+  /** Bytes buffered but not yet returned as a packet. */
+  get bufferedLength(): number {
+    return this.queue.length + this.partsLength;
+  }
+
+  /** True while a split payload has been started but not finished. */
+  get inContinuation(): boolean {
+    return this.parts.length > 0;
+  }
+
+  next(): LogicalPacket | undefined {
+    for (;;) {
+      if (this.queue.length < PACKET_HEADER_LENGTH) return undefined;
+      const length = this.queue.uintAt(0, 3);
+      const sequenceId = this.queue.byteAt(3);
+      if (this.partsLength + length > this.maxPayloadLength) {
+        throw new CathodeError(CathodeErrorCode.PACKET_TOO_LARGE, `packet of ${this.partsLength + length} bytes exceeds ${this.maxPayloadLength}`);
+      }
+      if (this.parts.length > 0 && sequenceId !== ((this.firstSequenceId + this.parts.length) & 0xff)) {
+        throw new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, 'continuation packet out of order');
+      }
+      if (this.queue.length < PACKET_HEADER_LENGTH + length) return undefined;
+      this.queue.advance(PACKET_HEADER_LENGTH);
+      const payload = this.queue.take(length);
+      if (length === MAX_PACKET_PAYLOAD) {
+        if (this.parts.length === 0) this.firstSequenceId = sequenceId;
+        this.parts.push(payload);
+        this.partsLength += length;
+        continue;
+      }
+      if (this.parts.length === 0) return { payload, sequenceId, lastSequenceId: sequenceId };
+      this.parts.push(payload);
+      const joined = Buffer.concat(this.parts, this.partsLength + length);
+      const first = this.firstSequenceId;
+      this.parts = [];
+      this.partsLength = 0;
+      return { payload: joined, sequenceId: first, lastSequenceId: sequenceId };
+    }
+  }
+
+  /** Unconsumed bytes (not part of any returned packet); the framer is empty afterwards. */
+  takeRemainder(): Buffer {
+    return this.queue.drain();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * COM_STMT_EXECUTE, _CLOSE, _RESET, _SEND_LONG_DATA and _FETCH all carry the statement id right
+ * after the command byte; a proxy maps client ids to backend ids by rewriting these four bytes.
+ */
+export function readStatementId(payload: Buffer): number {
+  return payload.readUInt32LE(1);
+}
+
+export function withStatementId(payload: Buffer, statementId: number): Buffer {
+  const copy = Buffer.from(payload);
+  copy.writeUInt32LE(statementId >>> 0, 1);
+  return copy;
+}

@@ -1,0 +1,169 @@
+import { PayloadReader } from '../buffer/payload-reader.ts';
+import { ServerStatus } from '../constants/server-status.ts';
+import { isEndOfStream } from '../messages/eof-packet.ts';
+import { type StmtPrepareOk, decodeStmtPrepareOk } from '../messages/com-stmt-prepare.ts';
+import { ResponseShape } from './response-shape.ts';
+
+/** How many leading payload bytes the scanner needs to classify any packet (an OK's status flags lie within 21). */
+export const PACKET_HEAD_LENGTH = 32;
+
+const State = {
+  FIRST: 0,
+  COLUMNS: 1,
+  COLUMNS_EOF: 2,
+  ROWS: 3,
+  LOCAL_INFILE: 4,
+  PREPARE_PARAMS: 5,
+  PREPARE_PARAMS_EOF: 6,
+  PREPARE_COLUMNS: 7,
+  PREPARE_COLUMNS_EOF: 8,
+  DONE: 9,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+/**
+ * Follows one command's response packet by packet, from each packet's first bytes only, and says
+ * when it has ended. It never needs row contents, so rows can stream through undecoded.
+ */
+export class ResponseScanner {
+  readonly shape: ResponseShape;
+  private readonly deprecateEof: boolean;
+  private state: State;
+  private remaining = 0;
+  private prepareColumns = 0;
+  /** Status flags of the last OK/EOF seen: the session's transaction state after this response. */
+  statusFlags = 0;
+  /** True once an ERR packet ended the response. */
+  failed = false;
+  /** Set when a prepare succeeded. */
+  prepareOk: StmtPrepareOk | undefined;
+
+  constructor(shape: ResponseShape, deprecateEof: boolean) {
+    this.shape = shape;
+    this.deprecateEof = deprecateEof;
+    this.state = shape === ResponseShape.ROWS ? State.ROWS : shape === ResponseShape.NONE ? State.DONE : State.FIRST;
+  }
+
+  get done(): boolean {
+    return this.state === State.DONE;
+  }
+
+  /** True after the server asked for a LOCAL INFILE file and before `localInfileSent()`. */
+  get awaitingLocalInfile(): boolean {
+    return this.state === State.LOCAL_INFILE;
+  }
+
+  /** The client's file data (ending with an empty packet) went to the server: an OK or ERR follows. */
+  localInfileSent(): void {
+    if (this.state === State.LOCAL_INFILE) this.state = State.FIRST;
+  }
+
+  /**
+   * Feeds one logical packet: its first `min(length, PACKET_HEAD_LENGTH)` bytes (or more) and its
+   * full payload length. Returns true when this packet ends the response.
+   */
+  packet(head: Buffer, length: number): boolean {
+    const first = length > 0 ? head[0] : -1;
+    switch (this.state) {
+      case State.FIRST:
+        this.first(head, first, length);
+        break;
+      case State.COLUMNS:
+        if (--this.remaining === 0) this.state = this.deprecateEof ? State.ROWS : State.COLUMNS_EOF;
+        break;
+      case State.COLUMNS_EOF:
+        this.statusFlags = readTerminatorStatus(head, false);
+        // An execute that opened a cursor sends no rows now; they come with COM_STMT_FETCH.
+        this.state = this.statusFlags & ServerStatus.SERVER_STATUS_CURSOR_EXISTS ? State.DONE : State.ROWS;
+        break;
+      case State.ROWS:
+        if (first === 0xff) this.fail();
+        else if (isEndOfStream(first, length, this.deprecateEof)) this.endOfResultSet(readTerminatorStatus(head, this.deprecateEof));
+        break;
+      case State.PREPARE_PARAMS:
+        if (--this.remaining === 0) this.state = this.deprecateEof ? this.afterPrepareParams() : State.PREPARE_PARAMS_EOF;
+        break;
+      case State.PREPARE_PARAMS_EOF:
+        this.state = this.afterPrepareParams();
+        break;
+      case State.PREPARE_COLUMNS:
+        if (--this.remaining === 0) this.state = this.deprecateEof ? State.DONE : State.PREPARE_COLUMNS_EOF;
+        break;
+      case State.PREPARE_COLUMNS_EOF:
+        this.state = State.DONE;
+        break;
+      default:
+        break;
+    }
+    return this.state === State.DONE;
+  }
+
+  private first(head: Buffer, first: number, length: number): void {
+    if (first === 0xff) return this.fail();
+    switch (this.shape) {
+      case ResponseShape.SINGLE:
+        this.state = State.DONE;
+        return;
+      case ResponseShape.OK:
+        this.statusFlags = readTerminatorStatus(head, first !== 0xfe || length > 5);
+        this.state = State.DONE;
+        return;
+      case ResponseShape.FIELD_LIST:
+        if (isEndOfStream(first, length, this.deprecateEof)) {
+          this.statusFlags = readTerminatorStatus(head, this.deprecateEof);
+          this.state = State.DONE;
+        }
+        return;
+      case ResponseShape.PREPARE:
+        return this.prepared(head);
+      default:
+        break;
+    }
+    if (first === 0x00) return this.endOfResultSet(readTerminatorStatus(head, true));
+    if (first === 0xfb && this.shape === ResponseShape.RESULT) {
+      this.state = State.LOCAL_INFILE;
+      return;
+    }
+    this.remaining = Number(new PayloadReader(head).lengthEncodedInt());
+    this.state = this.remaining === 0 ? State.ROWS : State.COLUMNS;
+  }
+
+  private prepared(head: Buffer): void {
+    this.prepareOk = decodeStmtPrepareOk(head);
+    this.prepareColumns = this.prepareOk.columnCount;
+    if (this.prepareOk.parameterCount > 0) {
+      this.remaining = this.prepareOk.parameterCount;
+      this.state = State.PREPARE_PARAMS;
+    } else {
+      this.state = this.afterPrepareParams();
+    }
+  }
+
+  private afterPrepareParams(): State {
+    if (this.prepareColumns === 0) return State.DONE;
+    this.remaining = this.prepareColumns;
+    return State.PREPARE_COLUMNS;
+  }
+
+  private endOfResultSet(statusFlags: number): void {
+    this.statusFlags = statusFlags;
+    this.state = statusFlags & ServerStatus.SERVER_MORE_RESULTS_EXISTS ? State.FIRST : State.DONE;
+  }
+
+  private fail(): void {
+    this.failed = true;
+    this.state = State.DONE;
+  }
+}
+
+/** Status flags of an OK packet (`okFormat`) or of an EOF packet. */
+function readTerminatorStatus(head: Buffer, okFormat: boolean): number {
+  const reader = new PayloadReader(head, 1);
+  if (!okFormat) {
+    reader.skip(2);
+    return reader.u16();
+  }
+  reader.lengthEncodedInt();
+  reader.lengthEncodedInt();
+  return reader.u16();
+}

@@ -15,13 +15,15 @@ export type KillResult = 'killed' | 'unknown' | 'denied';
 /** One reactor's live sessions by connection id: for KILL, idle sweeps and shutdown. */
 export class SessionRegistry {
   private readonly sessions = new Map<number, RegisteredSession>();
+  /** Called after a session leaves (the reactor finishes draining when none are left). */
+  onRemoved: (() => void) | undefined;
 
   add(session: RegisteredSession): void {
     this.sessions.set(session.connectionId, session);
   }
 
   remove(connectionId: number): void {
-    this.sessions.delete(connectionId);
+    if (this.sessions.delete(connectionId)) this.onRemoved?.();
   }
 
   get size(): number {

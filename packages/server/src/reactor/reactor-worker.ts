@@ -123,12 +123,7 @@ port.on('message', (envelope: Envelope) => {
   }
 });
 
-// Re-check after each session ends while draining.
-const removeSession = registry.remove.bind(registry);
-registry.remove = (connectionId: number) => {
-  removeSession(connectionId);
-  drainIfDone();
-};
+registry.onRemoved = drainIfDone;
 
 process.on('uncaughtException', (error) => {
   logger.fatal({ err: error }, 'uncaught exception in reactor');

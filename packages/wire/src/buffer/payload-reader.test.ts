@@ -28,7 +28,7 @@ describe('PayloadReader', () => {
     ['fd ffffff', 0xffffff],
     ['fe 0000000100000000', 0x1000000],
     ['fe ffffffffffff1f00', Number.MAX_SAFE_INTEGER],
-    ['fe 0000000000002000', 2 ** 53],
+    ['fe 0000000000002000', 2n ** 53n],
     ['fe 0100000000002000', 2n ** 53n + 1n],
     ['fe ffffffffffffffff', 2n ** 64n - 1n],
   ];

@@ -9,7 +9,8 @@ export class PayloadWriter {
 
   private ensure(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
+    // max(…, 64): doubling a zero-length buffer would never grow it.
+    let size = Math.max(this.buffer.length * 2, 64);
     while (size < this.length + bytes) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buffer.copy(next, 0, 0, this.length);

@@ -33,8 +33,10 @@ export class CompressedFrameDecoder {
     const compressedLength = this.queue.uintAt(0, 3);
     const sequenceId = this.queue.byteAt(3);
     const uncompressedLength = this.queue.uintAt(4, 3);
-    if (uncompressedLength > this.maxFrameLength) {
-      throw new CathodeError(CathodeErrorCode.PACKET_TOO_LARGE, `compressed frame of ${uncompressedLength} bytes`);
+    // A frame sent as is (uncompressed length 0) carries compressedLength plain bytes.
+    const plainLength = uncompressedLength === 0 ? compressedLength : uncompressedLength;
+    if (plainLength > this.maxFrameLength) {
+      throw new CathodeError(CathodeErrorCode.PACKET_TOO_LARGE, `compressed frame of ${plainLength} bytes`);
     }
     if (this.queue.length < COMPRESSED_HEADER_LENGTH + compressedLength) return undefined;
     this.queue.advance(COMPRESSED_HEADER_LENGTH);

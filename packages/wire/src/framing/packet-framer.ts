@@ -1,6 +1,6 @@
 import { ByteQueue } from '../buffer/byte-queue.ts';
 import { CathodeError, CathodeErrorCode } from '../errors/cathode-error.ts';
-import { MAX_PACKET_PAYLOAD, PACKET_HEADER_LENGTH } from './packet-header.ts';
+import { MAX_PACKET_PAYLOAD, PACKET_HEADER_LENGTH, writePacketHeader } from './packet-header.ts';
 
 export interface LogicalPacket {
   payload: Buffer;
@@ -71,6 +71,19 @@ export class PacketFramer {
 
   /** Unconsumed bytes (not part of any returned packet); the framer is empty afterwards. */
   takeRemainder(): Buffer {
-    return this.queue.drain();
+    const rest = this.queue.drain();
+    if (this.parts.length === 0) return rest;
+    // The parts of a started split payload are not part of any returned packet either: give them
+    // back as the bytes they arrived as (full-size packets with consecutive sequence ids).
+    const pieces: Buffer[] = [];
+    this.parts.forEach((part, i) => {
+      const header = Buffer.allocUnsafe(PACKET_HEADER_LENGTH);
+      writePacketHeader(header, 0, part.length, this.firstSequenceId + i);
+      pieces.push(header, part);
+    });
+    pieces.push(rest);
+    this.parts = [];
+    this.partsLength = 0;
+    return Buffer.concat(pieces);
   }
 }

@@ -80,22 +80,34 @@ export function readBinaryValue(reader: PayloadReader, type: number, unsigned: b
   }
 }
 
-const TEMPORAL = /^(-)?(\d+)(?:-(\d+)-(\d+))?(?:[ T]?(\d+):(\d+):(\d+)(?:\.(\d{1,6}))?)?$/;
+const DATE_TIME = /^(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?)?$/;
+/** [-][D ]HHH:MM:SS[.ffffff], the hours unbounded (TIME spans -838:59:59 to 838:59:59). */
+const TIME_OF_DAY = /^(-)?(?:(\d+) )?(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?$/;
 
-function writeTemporal(writer: PayloadWriter, type: number, text: string): void {
-  const match = TEMPORAL.exec(text);
+const microseconds = (fraction: string | undefined): number => (fraction ? Number(fraction.padEnd(6, '0')) : 0);
+
+function writeTime(writer: PayloadWriter, text: string): void {
+  const match = TIME_OF_DAY.exec(text);
+  if (!match) throw new TypeError(`not a TIME value: ${text}`);
+  const hours = Number(match[2] ?? 0) * 24 + Number(match[3]);
+  const micro = microseconds(match[6]);
+  writer
+    .u8(micro ? 12 : 8)
+    .u8(match[1] ? 1 : 0)
+    .u32(Math.floor(hours / 24))
+    .u8(hours % 24)
+    .u8(Number(match[4]))
+    .u8(Number(match[5]));
+  if (micro) writer.u32(micro);
+}
+
+function writeDateTime(writer: PayloadWriter, text: string): void {
+  const match = DATE_TIME.exec(text);
   if (!match) throw new TypeError(`not a temporal value: ${text}`);
-  const micro = match[8] ? Number(match[8].padEnd(6, '0')) : 0;
-  if (type === ColumnType.TIME) {
-    const hours = Number(match[5] ?? match[2]);
-    const fields = [Math.floor(hours / 24), hours % 24, Number(match[6] ?? 0), Number(match[7] ?? 0)];
-    writer.u8(micro ? 12 : 8).u8(match[1] ? 1 : 0).u32(fields[0]).u8(fields[1]).u8(fields[2]).u8(fields[3]);
-    if (micro) writer.u32(micro);
-    return;
-  }
-  const withTime = match[5] !== undefined;
-  writer.u8(micro ? 11 : withTime ? 7 : 4).u16(Number(match[2])).u8(Number(match[3] ?? 0)).u8(Number(match[4] ?? 0));
-  if (withTime) writer.u8(Number(match[5])).u8(Number(match[6])).u8(Number(match[7]));
+  const micro = microseconds(match[7]);
+  const withTime = match[4] !== undefined;
+  writer.u8(micro ? 11 : withTime ? 7 : 4).u16(Number(match[1])).u8(Number(match[2])).u8(Number(match[3]));
+  if (withTime) writer.u8(Number(match[4])).u8(Number(match[5])).u8(Number(match[6]));
   if (micro) writer.u32(micro);
 }
 
@@ -129,10 +141,19 @@ export function writeBinaryValue(writer: PayloadWriter, type: number, value: Exc
       return;
     }
     case ColumnType.DATE:
+    case ColumnType.NEWDATE:
     case ColumnType.DATETIME:
     case ColumnType.TIMESTAMP:
+    case ColumnType.DATETIME2:
+    case ColumnType.TIMESTAMP2:
+      writeDateTime(writer, String(value));
+      return;
     case ColumnType.TIME:
-      writeTemporal(writer, type, String(value));
+    case ColumnType.TIME2:
+      writeTime(writer, String(value));
+      return;
+    case ColumnType.NULL:
+      // A NULL-typed value has no bytes: readBinaryValue reads nothing for it.
       return;
     default:
       writer.lengthEncodedBytes(Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8'));

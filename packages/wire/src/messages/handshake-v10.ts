@@ -66,7 +66,8 @@ export function decodeHandshakeV10(payload: Buffer): HandshakeV10 {
     mariaDbCapabilities = reader.u32();
     if (hasCapability(capabilityFlags, CapabilityFlags.CLIENT_SECURE_CONNECTION)) {
       const length = Math.max(13, authDataLength - 8);
-      // The last byte of part 2 is a NUL terminator, not scramble.
+      // The last byte of part 2 is a NUL terminator, not scramble: it may be missing, the scramble may not.
+      if (reader.remaining < length - 1) throw protocolViolation('truncated packet: handshake scramble part 2');
       scramblePart2 = reader.bytes(Math.min(length, reader.remaining)).subarray(0, length - 1);
     }
     if (hasCapability(capabilityFlags, CapabilityFlags.CLIENT_PLUGIN_AUTH) && reader.remaining > 0) {

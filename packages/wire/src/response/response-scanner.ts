@@ -84,12 +84,14 @@ export class ResponseScanner {
         if (--this.remaining === 0) this.state = this.deprecateEof ? this.afterPrepareParams() : State.PREPARE_PARAMS_EOF;
         break;
       case State.PREPARE_PARAMS_EOF:
+        this.statusFlags = readTerminatorStatus(head, false);
         this.state = this.afterPrepareParams();
         break;
       case State.PREPARE_COLUMNS:
         if (--this.remaining === 0) this.state = this.deprecateEof ? State.DONE : State.PREPARE_COLUMNS_EOF;
         break;
       case State.PREPARE_COLUMNS_EOF:
+        this.statusFlags = readTerminatorStatus(head, false);
         this.state = State.DONE;
         break;
       default:

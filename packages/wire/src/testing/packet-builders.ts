@@ -76,6 +76,26 @@ export function packet(sequenceId: number, ...payloadParts: Part[]): Buffer {
   return cat(u24(payload.length), [sequenceId & 0xff], payload);
 }
 
+/**
+ * Frames logical payloads as consecutive packets starting at `firstSequenceId`, splitting payloads
+ * of 0xffffff bytes or more into full packets plus a (possibly empty) last packet.
+ */
+export function packets(firstSequenceId: number, ...payloads: Uint8Array[]): Buffer {
+  const out: Buffer[] = [];
+  let sequenceId = firstSequenceId;
+  for (const payload of payloads) {
+    let offset = 0;
+    for (;;) {
+      const length = Math.min(0xffffff, payload.length - offset);
+      out.push(u24(length), Buffer.of(sequenceId & 0xff), Buffer.from(payload.subarray(offset, offset + length)));
+      sequenceId++;
+      offset += length;
+      if (length < 0xffffff) break;
+    }
+  }
+  return Buffer.concat(out);
+}
+
 /** Joins a sequence of packets into one stream. */
 export function stream(...packets: Buffer[]): Buffer {
   return Buffer.concat(packets);

@@ -17,9 +17,9 @@ interface Waiter {
 }
 
 /**
- * Connections to one backend for one capability flavor, owned by one reactor thread. Idle
- * connections are reused most-recent-first, and a caller can ask for the connection it used last
- * (statement affinity keeps its prepared statements warm).
+ * Connections to one backend for one capability flavor, owned by one reactor thread. A caller
+ * asks for the connection it used last (affinity keeps its prepared statements and session state
+ * warm); otherwise it gets the longest-idle one.
  */
 export class BackendPool {
   readonly endpoint: BackendEndpoint;
@@ -60,7 +60,8 @@ export class BackendPool {
         return preferred;
       }
     }
-    return this.idle.pop();
+    // The longest-idle connection is the one least likely to be another session's preferred one.
+    return this.idle.shift();
   }
 
   async acquire(preferred?: BackendConnection): Promise<BackendConnection> {

@@ -16,6 +16,7 @@ import {
   decodeAuthSwitchRequest,
   decodeErrPacket,
   decodeHandshakeV10,
+  encodeComChangeUser,
   encodeComQuery,
   encodeHandshakeResponse41,
   framePayload,
@@ -38,6 +39,8 @@ export interface BackendConnectOptions {
   endpoint: BackendEndpoint;
   /** Capabilities that change what responses look like; they must match the clients this connection serves. */
   flavor: number;
+  /** The same for MariaDB's extended capabilities (MARIADB_FLAVOR_CAPABILITIES). */
+  mariaDbFlavor?: number;
   connectTimeoutMs: number;
   characterSet?: number;
   maxPacketSize?: number;
@@ -66,6 +69,13 @@ export const FLAVOR_CAPABILITIES =
   CapabilityFlags.CLIENT_SESSION_TRACK |
   CapabilityFlags.CLIENT_DEPRECATE_EOF;
 
+/**
+ * MariaDB's extended capabilities that change response bytes. Extended metadata adds the real type
+ * (JSON, UUID, INET6...) to column definitions; clients such as mysql2 decode JSON by it.
+ */
+export const MariaDbCapability = { EXTENDED_METADATA: 0x8 } as const;
+export const MARIADB_FLAVOR_CAPABILITIES = MariaDbCapability.EXTENDED_METADATA;
+
 interface CollectExchange {
   kind: 'collect';
   framer: PacketFramer;
@@ -91,6 +101,13 @@ interface HandshakeExchange {
   reject: (error: Error) => void;
 }
 
+interface AuthIo {
+  nextPacket(): Promise<{ payload: Buffer; sequenceId: number }>;
+  send(payload: Buffer, sequenceId: number): void;
+}
+
+const CONNECT_ATTRIBUTES = { _client_name: 'cathode', program_name: 'cathode' };
+
 export interface RelayOutcome {
   statusFlags: number;
   failed: boolean;
@@ -105,12 +122,16 @@ export class BackendConnection {
   readonly localId = nextLocalId++;
   readonly endpoint: BackendEndpoint;
   readonly flavor: number;
+  readonly mariaDbFlavor: number;
   threadId = 0;
   serverVersion = '';
   capabilityFlags = 0;
   /** Capabilities and collation the server announced in its handshake. */
   serverCapabilities = 0;
   serverCharacterSet = 0;
+  /** MariaDB's extended capabilities, as announced by the server and as agreed on. */
+  serverMariaDbCapabilities = 0;
+  mariaDbCapabilities = 0;
   characterSet: number;
   closed = false;
   lastUsedAt = Date.now();
@@ -118,11 +139,15 @@ export class BackendConnection {
   onClose: ((connection: BackendConnection, error: Error | undefined) => void) | undefined;
   private readonly socket: net.Socket;
   private exchange: CollectExchange | RelayExchange | HandshakeExchange | undefined;
+  /** The auth plugin and nonce of the last login exchange, which COM_CHANGE_USER answers to first. */
+  private authPlugin = '';
+  private nonce: Buffer = Buffer.alloc(0);
 
   private constructor(socket: net.Socket, options: BackendConnectOptions) {
     this.socket = socket;
     this.endpoint = options.endpoint;
     this.flavor = options.flavor & FLAVOR_CAPABILITIES;
+    this.mariaDbFlavor = (options.mariaDbFlavor ?? 0) & MARIADB_FLAVOR_CAPABILITIES;
     this.characterSet = options.characterSet ?? Collation.utf8mb4_general_ci;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -157,72 +182,115 @@ export class BackendConnection {
     }
   }
 
-  private async handshake(options: BackendConnectOptions): Promise<void> {
+  /** Reads and writes raw packets for a login exchange (handshake or COM_CHANGE_USER); a close fails the next read. */
+  private startAuthExchange(): AuthIo {
     const exchange: HandshakeExchange = { kind: 'handshake', framer: new PacketFramer(), waiter: undefined, reject: () => {} };
     const failure = new Promise<never>((_, reject) => {
       exchange.reject = reject;
     });
     failure.catch(() => {});
     this.exchange = exchange;
-    const nextPacket = () =>
-      Promise.race([
-        failure,
-        new Promise<{ payload: Buffer; sequenceId: number }>((resolve) => {
-          const ready = exchange.framer.next();
-          if (ready) resolve(ready);
-          else exchange.waiter = resolve;
-        }),
-      ]);
-    const send = (payload: Buffer, sequenceId: number) => this.socket.write(framePayload(payload, sequenceId).bytes);
+    return {
+      nextPacket: () =>
+        Promise.race([
+          failure,
+          new Promise<{ payload: Buffer; sequenceId: number }>((resolve) => {
+            const ready = exchange.framer.next();
+            if (ready) resolve(ready);
+            else exchange.waiter = resolve;
+          }),
+        ]),
+      send: (payload: Buffer, sequenceId: number) => this.socket.write(framePayload(payload, sequenceId).bytes),
+    };
+  }
 
-    const greeting = await nextPacket();
+  private async handshake(options: BackendConnectOptions): Promise<void> {
+    const io = this.startAuthExchange();
+    const greeting = await io.nextPacket();
     if (greeting.payload[0] === 0xff) throw decodeErrPacket(greeting.payload);
     const handshake = decodeHandshakeV10(greeting.payload);
     this.threadId = handshake.connectionId;
     this.serverVersion = handshake.serverVersion;
     this.serverCapabilities = handshake.capabilityFlags;
     this.serverCharacterSet = handshake.characterSet;
+    this.serverMariaDbCapabilities = handshake.mariaDbCapabilities;
+    this.mariaDbCapabilities = this.mariaDbFlavor & handshake.mariaDbCapabilities;
     this.capabilityFlags = (BASE_CAPABILITIES | this.flavor) & (handshake.capabilityFlags | CapabilityFlags.CLIENT_MYSQL);
-    const { password, user } = options.endpoint;
-    let plugin = handshake.authPluginName;
-    let nonce = handshake.authPluginData;
-    send(
+    // MariaDB reads the extended capabilities only from a client that clears CLIENT_MYSQL.
+    if (this.mariaDbCapabilities !== 0) this.capabilityFlags &= ~CapabilityFlags.CLIENT_MYSQL;
+    this.authPlugin = handshake.authPluginName;
+    this.nonce = handshake.authPluginData;
+    io.send(
       encodeHandshakeResponse41({
         capabilityFlags: this.capabilityFlags,
         maxPacketSize: options.maxPacketSize ?? 0x40000000,
         characterSet: this.characterSet,
-        mariaDbCapabilities: 0,
-        username: user,
-        authResponse: initialAuthResponse(plugin, password, nonce),
+        mariaDbCapabilities: this.mariaDbCapabilities,
+        username: this.endpoint.user,
+        authResponse: initialAuthResponse(this.authPlugin, this.endpoint.password, this.nonce),
         database: undefined,
-        authPluginName: plugin,
-        connectAttributes: { _client_name: 'cathode', program_name: 'cathode' },
+        authPluginName: this.authPlugin,
+        connectAttributes: CONNECT_ATTRIBUTES,
       }),
       greeting.sequenceId + 1,
     );
+    await this.authenticate(io);
+    this.exchange = undefined;
+  }
+
+  /**
+   * The rest of a login after the client's first packet: auth switches and caching_sha2 rounds
+   * until OK. The plugin and nonce last agreed on are kept for COM_CHANGE_USER.
+   */
+  private async authenticate(io: AuthIo): Promise<void> {
+    const { password, user } = this.endpoint;
     let awaitingPublicKey = false;
     for (;;) {
-      const packet = await nextPacket();
+      const packet = await io.nextPacket();
       const header = packet.payload[0];
-      if (header === 0x00) break;
+      if (header === 0x00) return;
       if (header === 0xff) {
         const error = decodeErrPacket(packet.payload);
-        throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `backend ${options.endpoint.name} refused login as ${user}: ${error.message}`, { cause: error });
+        throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `backend ${this.endpoint.name} refused login as ${user}: ${error.message}`, { cause: error });
       }
       if (header === AUTH_SWITCH_REQUEST_HEADER) {
         const request = decodeAuthSwitchRequest(packet.payload);
-        plugin = request.pluginName;
-        nonce = request.pluginData;
-        send(initialAuthResponse(plugin, password, nonce), packet.sequenceId + 1);
-      } else if (header === AUTH_MORE_DATA_HEADER && plugin === CACHING_SHA2_PASSWORD) {
-        const reply = cachingSha2Continue(packet.payload.subarray(1), password, nonce, awaitingPublicKey);
+        this.authPlugin = request.pluginName;
+        this.nonce = request.pluginData;
+        io.send(initialAuthResponse(this.authPlugin, password, this.nonce), packet.sequenceId + 1);
+      } else if (header === AUTH_MORE_DATA_HEADER && this.authPlugin === CACHING_SHA2_PASSWORD) {
+        const reply = cachingSha2Continue(packet.payload.subarray(1), password, this.nonce, awaitingPublicKey);
         awaitingPublicKey = !awaitingPublicKey && reply !== undefined;
-        if (reply) send(reply, packet.sequenceId + 1);
+        if (reply) io.send(reply, packet.sequenceId + 1);
       } else {
         throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `unexpected packet 0x${header.toString(16)} during backend auth`);
       }
     }
-    this.exchange = undefined;
+  }
+
+  /**
+   * COM_CHANGE_USER to the same backend user without a schema: no statement unselects a default
+   * schema, this does. The session is reset as by COM_RESET_CONNECTION. A failure destroys the connection.
+   */
+  async changeUserWithoutSchema(): Promise<void> {
+    this.assertIdle();
+    const io = this.startAuthExchange();
+    try {
+      const request = {
+        username: this.endpoint.user,
+        authResponse: initialAuthResponse(this.authPlugin, this.endpoint.password, this.nonce),
+        database: undefined,
+        characterSet: this.characterSet,
+        authPluginName: this.authPlugin,
+        connectAttributes: CONNECT_ATTRIBUTES,
+      };
+      io.send(encodeComChangeUser(request, this.capabilityFlags), 0);
+      await this.authenticate(io);
+      this.exchange = undefined;
+    } catch (error) {
+      this.destroy(error as Error);
+      throw error;
+    }
   }
 
   /** Runs one command and reads its whole response (for Cathode's own statements). */

@@ -24,6 +24,7 @@ interface Waiter {
 export class BackendPool {
   readonly endpoint: BackendEndpoint;
   readonly flavor: number;
+  readonly mariaDbFlavor: number;
   private readonly options: PoolOptions;
   private readonly logger: Logger;
   private readonly idle: BackendConnection[] = [];
@@ -35,9 +36,10 @@ export class BackendPool {
   private refillDelayMs = 0;
   private refillTimer: NodeJS.Timeout | undefined;
 
-  constructor(endpoint: BackendEndpoint, flavor: number, options: PoolOptions, logger: Logger) {
+  constructor(endpoint: BackendEndpoint, flavor: number, options: PoolOptions, logger: Logger, mariaDbFlavor = 0) {
     this.endpoint = endpoint;
     this.flavor = flavor;
+    this.mariaDbFlavor = mariaDbFlavor;
     this.options = options;
     this.logger = logger;
   }
@@ -107,6 +109,7 @@ export class BackendPool {
       const connection = await BackendConnection.connect({
         endpoint: this.endpoint,
         flavor: this.flavor,
+        mariaDbFlavor: this.mariaDbFlavor,
         connectTimeoutMs: this.options.connectTimeoutMs,
         maxPacketSize: this.options.maxPacketSize,
       });

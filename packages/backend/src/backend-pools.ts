@@ -14,13 +14,13 @@ export class BackendPools {
     this.logger = logger;
   }
 
-  pool(backendName: string, flavor: number): BackendPool {
-    const key = `${backendName}/${flavor}`;
+  pool(backendName: string, flavor: number, mariaDbFlavor = 0): BackendPool {
+    const key = `${backendName}/${flavor}/${mariaDbFlavor}`;
     let pool = this.pools.get(key);
     if (!pool) {
       const backend = this.endpoints.get(backendName);
       if (!backend) throw new Error(`unknown backend ${backendName}`);
-      pool = new BackendPool(backend.endpoint, flavor, backend.options, this.logger);
+      pool = new BackendPool(backend.endpoint, flavor, backend.options, this.logger, mariaDbFlavor);
       if (this.unhealthy.has(backendName)) pool.setHealthy(false);
       this.pools.set(key, pool);
       pool.ensureMin();

@@ -25,6 +25,8 @@ import type { UserDirectory } from './user-directory.ts';
 export interface FrontendOptions {
   serverVersion: string;
   serverCapabilities: number;
+  /** MariaDB extended capabilities to offer (only sent when serverCapabilities lack CLIENT_MYSQL, as MariaDB does). */
+  mariaDbCapabilities: number;
   /** Collation id announced in the handshake. */
   characterSet: number;
   users: UserDirectory;
@@ -78,7 +80,7 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
       characterSet: options.characterSet,
       statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
       authPluginName: MYSQL_NATIVE_PASSWORD,
-      mariaDbCapabilities: 0,
+      mariaDbCapabilities: options.mariaDbCapabilities,
     }),
   );
   let packet = await connection.nextPacket();
@@ -106,6 +108,7 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
     schema,
     characterSet: response.characterSet,
     capabilityFlags: connection.capabilityFlags,
+    mariaDbCapabilities: (response.mariaDbCapabilities & options.mariaDbCapabilities) >>> 0,
     connectAttributes: response.connectAttributes ?? {},
   };
   await handler.open(identity);
@@ -155,7 +158,29 @@ function answerFailure(connection: ClientConnection, error: unknown, logger: Log
   else connection.destroy(`response interrupted: ${(error as Error).message}`);
 }
 
+/**
+ * COM_CHANGE_USER. A refusal is an ERR packet even after an auth switch has moved the sequence
+ * ids on; as with MariaDB, the client then has a fresh session of the user it was before.
+ */
 async function changeUser(
+  connection: ClientConnection,
+  options: FrontendOptions,
+  handler: SessionHandler,
+  current: ClientIdentity,
+  payload: Buffer,
+  logger: Logger,
+): Promise<ClientIdentity> {
+  try {
+    return await switchUser(connection, options, handler, current, payload, logger);
+  } catch (error) {
+    if (!(error instanceof SqlError) || connection.closed) throw error;
+    await handler.changeUser(current);
+    connection.writeError(error);
+    return current;
+  }
+}
+
+async function switchUser(
   connection: ClientConnection,
   options: FrontendOptions,
   handler: SessionHandler,

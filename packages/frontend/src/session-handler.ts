@@ -6,6 +6,8 @@ export interface ClientIdentity {
   schema: string | undefined;
   characterSet: number;
   capabilityFlags: number;
+  /** MariaDB extended capabilities both sides agreed on (0 for MySQL-style clients). */
+  mariaDbCapabilities: number;
   connectAttributes: Record<string, string>;
 }
 

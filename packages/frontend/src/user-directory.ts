@@ -26,6 +26,8 @@ export interface UserConfig {
 export class UserDirectory {
   private readonly accounts: Map<string, UserAccount>;
   private readonly verifiedDigests = new Map<string, Buffer>();
+  /** Told of each password verified here, so other threads' directories can learn it (`learnVerified`). */
+  onVerified: ((name: string, digest: Buffer) => void) | undefined;
 
   constructor(users: readonly UserConfig[]) {
     this.accounts = new Map(
@@ -54,7 +56,14 @@ export class UserDirectory {
   }
 
   rememberVerified(account: UserAccount, password: string): void {
-    this.verifiedDigests.set(account.name, cachingSha2Digest(password));
+    const digest = cachingSha2Digest(password);
+    this.verifiedDigests.set(account.name, digest);
+    this.onVerified?.(account.name, digest);
+  }
+
+  /** A digest another reactor verified: the cache is per server, not per thread, as in MySQL. */
+  learnVerified(name: string, digest: Buffer): void {
+    if (this.accounts.has(name)) this.verifiedDigests.set(name, digest);
   }
 
   verifiedDigest(account: UserAccount): Buffer | undefined {

@@ -1,4 +1,4 @@
-import { BackendConnection, FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, type ResponseSink } from '@cathode/backend';
+import { BackendConnection, FLAVOR_CAPABILITIES, MARIADB_FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, type ResponseSink } from '@cathode/backend';
 import type { ClientConnection, ClientIdentity, SessionHandler } from '@cathode/frontend';
 import {
   CapabilityFlags,
@@ -71,6 +71,10 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     return (this.identity?.capabilityFlags ?? 0) & FLAVOR_CAPABILITIES;
   }
 
+  private get mariaDbFlavor(): number {
+    return (this.identity?.mariaDbCapabilities ?? 0) & MARIADB_FLAVOR_CAPABILITIES;
+  }
+
   // --- SessionHandler -------------------------------------------------------------------------
 
   async open(identity: ClientIdentity): Promise<void> {
@@ -88,7 +92,11 @@ export class ProxySession implements SessionHandler, RegisteredSession {
 
   async changeUser(identity: ClientIdentity): Promise<void> {
     await this.resetSession();
-    await this.open({ ...identity, capabilityFlags: this.identity?.capabilityFlags ?? identity.capabilityFlags });
+    await this.open({
+      ...identity,
+      capabilityFlags: this.identity?.capabilityFlags ?? identity.capabilityFlags,
+      mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? identity.mariaDbCapabilities,
+    });
   }
 
   closed(reason: string): void {
@@ -159,6 +167,8 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   /** This session is the target of a KILL: stop its running statement on the backend, and maybe the session. */
   async interrupt(queryOnly: boolean): Promise<void> {
     const running = this.current;
+    // First, or the interrupted statement's own error (1317) may reach the client before 1927 does.
+    if (!queryOnly) this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed');
     if (running) {
       try {
         const killer = await BackendConnection.connect({ endpoint: running.endpoint, flavor: 0, connectTimeoutMs: this.context.connectTimeoutMs });
@@ -167,7 +177,6 @@ export class ProxySession implements SessionHandler, RegisteredSession {
         this.logger.warn({ err: (error as Error).message }, 'could not interrupt backend statement');
       }
     }
-    if (!queryOnly) this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed');
   }
 
   close(reason: string): void {
@@ -275,7 +284,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   async checkout(): Promise<BackendConnection> {
     let connection = this.pinned;
     if (!connection) {
-      const pool = this.context.pools.pool(this.context.backendFor(this.state.schema).name, this.flavor);
+      const pool = this.context.pools.pool(this.context.backendFor(this.state.schema).name, this.flavor, this.mariaDbFlavor);
       connection = pool.tryAcquireIdle(this.lastBackend) ?? (await pool.acquire(this.lastBackend));
     }
     try {
@@ -319,7 +328,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   }
 
   private poolOf(connection: BackendConnection) {
-    return this.context.pools.pool(connection.endpoint.name, connection.flavor);
+    return this.context.pools.pool(connection.endpoint.name, connection.flavor, connection.mariaDbFlavor);
   }
 
   private async resetAndRelease(connection: BackendConnection): Promise<void> {
@@ -352,6 +361,8 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     try {
       const outcome = await connection.relay(framedCommand, shape, sink, { onHead });
       this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
+      // An ERR carries no status flags: read as 0 they would mean "autocommit off" and pin the session.
+      if (outcome.failed && outcome.statusFlags === 0) outcome.statusFlags = this.statusFlags;
       return { connection, outcome };
     } catch (error) {
       this.unpinLost(connection);

@@ -1,4 +1,5 @@
 import type { BackendConnection } from '@cathode/backend';
+import { CapabilityFlags, hasCapability } from '@cathode/wire';
 import type { SessionState } from './session-state.ts';
 
 /** Per backend connection: the session state it currently has, and its prepared statements. */
@@ -10,6 +11,21 @@ export interface AppliedState extends SessionState {
 }
 
 const applied = new WeakMap<BackendConnection, AppliedState>();
+
+/**
+ * Session variables the server derives from client capabilities at login. `= DEFAULT` and
+ * COM_RESET_CONNECTION give them the global value instead, which is not what a new session has.
+ */
+const LOGIN_DERIVED = [
+  { name: 'sql_mode', capability: CapabilityFlags.CLIENT_IGNORE_SPACE, value: "CONCAT_WS(',', NULLIF(@@global.sql_mode, ''), 'IGNORE_SPACE')" },
+  { name: 'wait_timeout', capability: CapabilityFlags.CLIENT_INTERACTIVE, value: '@@global.interactive_timeout' },
+];
+
+/** The assignment that gives `name` back the value it had right after `connection` logged in. */
+export function loginValueAssignment(connection: BackendConnection, name: string): string {
+  const derived = LOGIN_DERIVED.find((entry) => entry.name === name && hasCapability(connection.capabilityFlags, entry.capability));
+  return `@@session.${name} = ${derived ? derived.value : 'DEFAULT'}`;
+}
 
 /** The state a backend connection has: what it was created with until someone changed it. */
 export function appliedStateOf(connection: BackendConnection): AppliedState {
@@ -28,12 +44,18 @@ export function appliedStateOf(connection: BackendConnection): AppliedState {
   return state;
 }
 
-/** After COM_RESET_CONNECTION the connection is as new (the schema stays). */
+/**
+ * After COM_RESET_CONNECTION the connection is as new, except that the schema stays and so does
+ * the multi-statements option: the server keeps COM_SET_OPTION's change across a reset.
+ */
 export function markReset(connection: BackendConnection): void {
   const state = appliedStateOf(connection);
   state.charset = { kind: 'collation', id: connection.characterSet };
   state.variables.clear();
-  state.multiStatements = true;
+  // The reset left these at their global values, unlike a fresh login: sync restores them when due.
+  for (const entry of LOGIN_DERIVED) {
+    if (hasCapability(connection.capabilityFlags, entry.capability)) state.variables.set(entry.name, `@@session.${entry.name} = DEFAULT`);
+  }
   state.statements.clear();
   state.pendingCloses.length = 0;
 }

@@ -1,7 +1,7 @@
 import type { BackendConnection } from '@cathode/backend';
 import { ResponseShape, SetOption, encodeComInitDb, encodeComSetOption, encodeComStmtClose } from '@cathode/wire';
 import { escapeStringLiteral } from '../sql/escape.ts';
-import { appliedStateOf } from './applied-state.ts';
+import { appliedStateOf, loginValueAssignment, markReset } from './applied-state.ts';
 import { type SessionState, sameCharset } from './session-state.ts';
 
 /** Collation id -> names, as the backend reports them (information_schema.COLLATIONS). */
@@ -14,6 +14,12 @@ export type CollationTable = ReadonlyMap<number, { charset: string; collation: s
 export async function syncConnection(connection: BackendConnection, session: SessionState, collations: CollationTable): Promise<void> {
   const applied = appliedStateOf(connection);
   for (const id of applied.pendingCloses.splice(0)) connection.send(encodeComStmtClose(id));
+  if (session.schema === undefined && applied.schema !== undefined) {
+    // A session without a schema must not see the last one's; only a change of user unselects it.
+    await connection.changeUserWithoutSchema();
+    markReset(connection);
+    applied.schema = undefined;
+  }
   if (session.schema !== undefined && applied.schema !== session.schema) {
     const response = await connection.run(encodeComInitDb(session.schema), ResponseShape.OK);
     if (response.error) throw response.error;
@@ -22,7 +28,7 @@ export async function syncConnection(connection: BackendConnection, session: Ses
   const assignments: string[] = [];
   if (!sameCharset(applied.charset, session.charset)) assignments.push(charsetAssignment(session, collations));
   for (const [name, assignment] of session.variables) if (applied.variables.get(name) !== assignment) assignments.push(assignment);
-  for (const name of applied.variables.keys()) if (!session.variables.has(name)) assignments.push(`@@session.${name} = DEFAULT`);
+  for (const name of applied.variables.keys()) if (!session.variables.has(name)) assignments.push(loginValueAssignment(connection, name));
   if (assignments.length > 0) {
     await connection.query(`SET ${assignments.join(', ')}`);
     applied.charset = session.charset;

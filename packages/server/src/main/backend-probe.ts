@@ -26,6 +26,7 @@ export async function probeBackend(config: CathodeConfig, logger: Logger): Promi
           serverVersion: connection.serverVersion,
           capabilityFlags: connection.serverCapabilities,
           characterSet: connection.serverCharacterSet,
+          mariaDbCapabilities: connection.serverMariaDbCapabilities,
           collations: rows.map((row) => [Number(row[0]), row[1] ?? '', row[2] ?? '']),
         };
       } finally {

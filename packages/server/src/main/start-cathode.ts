@@ -65,6 +65,9 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
           (error: Error) => reactors.send(from, { type: 'executor-result', requestId: message.requestId, error: error.message }),
         );
         break;
+      case 'password-verified':
+        reactors.broadcast(message);
+        break;
       case 'drained':
         if (++drainedCount === reactors.size) drained?.();
         break;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
-import { BackendPools } from '@cathode/backend';
+import { BackendPools, MARIADB_FLAVOR_CAPABILITIES } from '@cathode/backend';
 import { ClientConnection, type FrontendOptions, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
 import { type KillResult, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
 import { createLogger } from '../logger.ts';
@@ -19,6 +19,7 @@ const logger = createLogger(config.log.level, `reactor-${init.index}`);
 const send = (message: ReactorToMain) => port.postMessage(encode(message));
 
 const users = new UserDirectory(config.users);
+users.onVerified = (user, digest) => send({ type: 'password-verified', user, digest });
 const registry = new SessionRegistry();
 const poolOptions = (backend: (typeof config.backends)[number]) => ({
   min: backend.pool.min,
@@ -60,6 +61,7 @@ export function runOnExecutor(task: ExecutorTask): Promise<unknown> {
 const frontendOptions: FrontendOptions = {
   serverVersion: `${probe.serverVersion}${config.serverVersionSuffix}`,
   serverCapabilities: serverCapabilities(probe.capabilityFlags, config.tls !== undefined),
+  mariaDbCapabilities: probe.mariaDbCapabilities & MARIADB_FLAVOR_CAPABILITIES,
   characterSet: probe.characterSet,
   users,
   secureContext: config.tls ? tls.createSecureContext({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }) : undefined,
@@ -114,6 +116,9 @@ port.on('message', (envelope: Envelope) => {
     case 'executor-result':
       pending.get(message.requestId)?.(message.error ? new Error(message.error) : message.result);
       pending.delete(message.requestId);
+      break;
+    case 'password-verified':
+      users.learnVerified(message.user, Buffer.from(message.digest));
       break;
     case 'drain':
       draining = true;

@@ -15,6 +15,7 @@ export type MainToReactor =
   | { type: 'kill'; requestId: number; connectionId: number; queryOnly: boolean; username: string }
   | { type: 'kill-result'; requestId: number; result: KillResult }
   | { type: 'executor-result'; requestId: number; result?: unknown; error?: string }
+  | { type: 'password-verified'; user: string; digest: Uint8Array }
   | { type: 'drain' };
 
 export type ReactorToMain =
@@ -23,6 +24,8 @@ export type ReactorToMain =
   | { type: 'kill-remote'; requestId: number; connectionId: number; queryOnly: boolean; username: string }
   | { type: 'kill-result'; requestId: number; result: KillResult }
   | { type: 'executor-task'; requestId: number; task: ExecutorTask }
+  /** A caching_sha2_password full authentication succeeded: every reactor's fast path should know. */
+  | { type: 'password-verified'; user: string; digest: Uint8Array }
   | { type: 'drained' };
 
 export type TimerToMain =
@@ -60,6 +63,8 @@ export interface BackendProbe {
   serverVersion: string;
   capabilityFlags: number;
   characterSet: number;
+  /** MariaDB's extended capabilities (0 for MySQL). */
+  mariaDbCapabilities: number;
   /** [id, character set, collation] rows of information_schema.COLLATIONS. */
   collations: Array<[number, string, string]>;
 }

@@ -4,6 +4,7 @@ import {
   CathodeError,
   CathodeErrorCode,
   CommandByte,
+  type LogicalPacket,
   MYSQL_NATIVE_PASSWORD,
   ServerStatus,
   SqlError,
@@ -65,8 +66,30 @@ function refuse(connection: ClientConnection, error: unknown, logger: Logger): v
     return;
   }
   const handshakeError = error instanceof CathodeError && error.code === CathodeErrorCode.PROTOCOL_VIOLATION;
-  if (!handshakeError) logger.warn({ err: error }, 'login failed');
+  logFailure(logger, error, 'login failed');
   connection.closeWithError(handshakeError ? SqlError.of('ER_HANDSHAKE_ERROR') : wireErrorFor(error), 'bad handshake');
+}
+
+const CLIENT_FAULTS: ReadonlySet<string> = new Set([
+  CathodeErrorCode.PROTOCOL_VIOLATION,
+  CathodeErrorCode.PACKET_TOO_LARGE,
+  CathodeErrorCode.PACKETS_OUT_OF_ORDER,
+  CathodeErrorCode.UNCOMPRESS_FAILED,
+]);
+
+/** Malformed input is the client's problem, answered on the wire: logged at debug, so a client cannot flood the log. */
+function logFailure(logger: Logger, error: unknown, message: string): void {
+  if (error instanceof SqlError) return;
+  if (error instanceof CathodeError && CLIENT_FAULTS.has(error.code)) logger.debug({ err: error.message }, message);
+  else logger.warn({ err: error }, message);
+}
+
+/** Handshake packets continue the sequence the server started; MariaDB refuses anything else with 1156. */
+function expectSequence(packet: LogicalPacket, sequenceId: number): LogicalPacket {
+  if (packet.sequenceId !== sequenceId) {
+    throw new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, `handshake packet with sequence id ${packet.sequenceId}, expected ${sequenceId}`);
+  }
+  return packet;
 }
 
 async function connect(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler, logger: Logger): Promise<ClientIdentity> {
@@ -83,12 +106,12 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
       mariaDbCapabilities: options.mariaDbCapabilities,
     }),
   );
-  let packet = await connection.nextPacket();
+  let packet = expectSequence(await connection.nextPacket(), 1);
   if (isSslRequest(packet.payload)) {
     if (!options.secureContext) throw SqlError.of('ER_HANDSHAKE_ERROR');
     decodeSslRequest(packet.payload);
     await connection.upgradeToTls(options.secureContext);
-    packet = await connection.nextPacket();
+    packet = expectSequence(await connection.nextPacket(), 2);
   }
   const response = decodeHandshakeResponse41(packet.payload);
   connection.capabilityFlags = (response.capabilityFlags & options.serverCapabilities) >>> 0;
@@ -153,7 +176,7 @@ async function commandLoop(connection: ClientConnection, options: FrontendOption
 /** An error escaping a command: an ERR packet if nothing of the response was sent yet, else the connection ends. */
 function answerFailure(connection: ClientConnection, error: unknown, logger: Logger): void {
   if (connection.closed) return;
-  if (!(error instanceof SqlError)) logger.warn({ err: error }, 'command failed');
+  logFailure(logger, error, 'command failed');
   if (connection.sequenceId === 1) connection.writeError(wireErrorFor(error));
   else connection.destroy(`response interrupted: ${(error as Error).message}`);
 }

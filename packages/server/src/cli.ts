@@ -71,7 +71,13 @@ async function main(): Promise<number> {
     return 1;
   }
   const stop = () => {
-    handle.close().then(() => process.exit(0));
+    handle.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -23,6 +23,10 @@ import { type ClientStatement, backendStatementKey } from './client-statement.ts
 /** Offset of the statement id in a framed command: 4-byte header, then the command byte. */
 const FRAMED_STATEMENT_ID_OFFSET = 5;
 const CURSOR_TYPE_READ_ONLY = 0x01;
+/** Command byte + statement id. */
+const STATEMENT_COMMAND_LENGTH = 5;
+/** Command byte + statement id + parameter id. */
+const LONG_DATA_HEADER_LENGTH = 7;
 
 /**
  * The session's prepared statements: real server-side statements on the backend, under ids of
@@ -110,7 +114,9 @@ export class PreparedStatements {
     this.session.checkin(connection, outcome.statusFlags);
   }
 
+  /** No response, ever: a malformed piece is dropped, as the server does, so replies stay in step. */
   appendLongData(payload: Buffer): void {
+    if (payload.length < LONG_DATA_HEADER_LENGTH) return;
     const piece = decodeStmtSendLongData(payload);
     const statement = this.statements.get(piece.statementId);
     if (!statement) return; // No response to this command; the execute will report the unknown statement.
@@ -132,7 +138,9 @@ export class PreparedStatements {
     this.session.connection.writeOk({ statusFlags: this.session.statusFlags });
   }
 
+  /** No response, ever: a malformed close is ignored, as the server does. */
   close(payload: Buffer): void {
+    if (payload.length < STATEMENT_COMMAND_LENGTH) return;
     const statement = this.statements.get(decodeStatementCommand(payload));
     if (statement) this.release(statement);
   }

@@ -17,6 +17,8 @@ export interface CathodeHandle {
   sessionCounts(): number[];
   /** The reactor serving a connection id (as clients see it in the handshake). */
   reactorOf(connectionId: number): number | undefined;
+  /** Called whenever the heartbeats declare a backend down or up again. */
+  onBackendHealth(listener: (backend: string, healthy: boolean) => void): void;
   /** Kills a reactor thread as a crash would; it is replaced. */
   terminateReactor(index: number): Promise<void>;
   executor: Executor;
@@ -32,6 +34,7 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     : generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   const executor = new Executor(config.executor.threads);
   const health = new Map<string, boolean>();
+  const healthListeners: Array<(backend: string, healthy: boolean) => void> = [];
   const pendingKills = new Map<number, { from: number; requestId: number }>();
   let nextKillId = 1;
   let drained: (() => void) | undefined;
@@ -84,6 +87,7 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     if (message.type === 'backend-health') {
       health.set(message.backend, message.healthy);
       reactors.broadcast({ type: 'backend-health', backend: message.backend, healthy: message.healthy });
+      for (const listener of healthListeners) listener(message.backend, message.healthy);
     } else {
       reactors.broadcast(message);
     }
@@ -115,6 +119,7 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     sessionCounts: () => reactors.sessionCounts(),
     reactorOf: (connectionId) => reactors.ownerOf(connectionId),
     terminateReactor: (index) => reactors.terminate(index),
+    onBackendHealth: (listener) => healthListeners.push(listener),
     executor,
     close() {
       closing ??= (async () => {

@@ -109,7 +109,8 @@ interface AuthIo {
 const CONNECT_ATTRIBUTES = { _client_name: 'cathode', program_name: 'cathode' };
 
 export interface RelayOutcome {
-  statusFlags: number;
+  /** Undefined when the response carried no status flags (see ResponseScanner). */
+  statusFlags: number | undefined;
   failed: boolean;
   prepareOk: StmtPrepareOk | undefined;
   lastSequenceId: number;

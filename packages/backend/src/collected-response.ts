@@ -3,7 +3,8 @@ import { type SqlError, decodeErrPacket, decodeTextRow } from '@cathode/wire';
 /** A response read whole by Cathode itself (its own statements, prepares, handshakes). */
 export interface CollectedResponse {
   packets: Buffer[];
-  statusFlags: number;
+  /** Undefined when the response carried no status flags (see ResponseScanner). */
+  statusFlags: number | undefined;
   error: SqlError | undefined;
 }
 

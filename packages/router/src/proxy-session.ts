@@ -87,7 +87,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     };
     this.context.registry.add(this);
     // Selecting the schema on a backend connection proves it exists (1049 otherwise).
-    if (identity.schema !== undefined) this.checkin(await this.checkout(), this.statusFlags);
+    if (identity.schema !== undefined) this.checkin(await this.checkout(), undefined);
   }
 
   async changeUser(identity: ClientIdentity): Promise<void> {
@@ -204,7 +204,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   /** Forwards a command whose response needs no interpretation beyond its end. */
   async relayCommand(payload: Buffer, shape: typeof ResponseShape.FIELD_LIST | typeof ResponseShape.SINGLE): Promise<void> {
     const { connection, outcome } = await this.relayOn(await this.checkout(), framePayload(payload, 0).bytes, shape);
-    this.checkin(connection, outcome.statusFlags || this.statusFlags);
+    this.checkin(connection, outcome.statusFlags);
   }
 
   private async initDb(schema: string): Promise<void> {
@@ -215,8 +215,8 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       if (response.error) throw response.error;
       this.state.schema = schema;
       appliedStateOf(connection).schema = schema;
-      this.connection.writeOk({ statusFlags: response.statusFlags });
       this.checkin(connection, response.statusFlags);
+      this.connection.writeOk({ statusFlags: this.statusFlags });
     } catch (error) {
       this.checkinAfterError(connection);
       throw error;
@@ -296,11 +296,14 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     return connection;
   }
 
-  /** After a command: keep the connection while the session holds state on it, else return it. */
-  checkin(connection: BackendConnection, statusFlags: number): void {
-    this.statusFlags = statusFlags;
+  /**
+   * After a command: keep the connection while the session holds state on it, else return it.
+   * `statusFlags` undefined: the response said nothing of the transaction state, which stays as it was.
+   */
+  checkin(connection: BackendConnection, statusFlags: number | undefined): void {
+    if (statusFlags !== undefined) this.statusFlags = statusFlags;
     this.lastBackend = connection;
-    const inTransaction = (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) !== 0 || (statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) === 0;
+    const inTransaction = (this.statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) !== 0 || (this.statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) === 0;
     if (inTransaction || this.pinReasons.size > 0 || this.statements.hasOpenCursor) {
       this.pinned = connection;
       return;
@@ -315,7 +318,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       this.unpinLost(connection);
       return;
     }
-    this.checkin(connection, this.statusFlags);
+    this.checkin(connection, undefined);
   }
 
   private unpinLost(connection: BackendConnection): void {
@@ -361,8 +364,6 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     try {
       const outcome = await connection.relay(framedCommand, shape, sink, { onHead });
       this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
-      // An ERR carries no status flags: read as 0 they would mean "autocommit off" and pin the session.
-      if (outcome.failed && outcome.statusFlags === 0) outcome.statusFlags = this.statusFlags;
       return { connection, outcome };
     } catch (error) {
       this.unpinLost(connection);

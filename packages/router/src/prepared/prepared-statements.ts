@@ -69,7 +69,7 @@ export class PreparedStatements {
       this.statements.set(id, statement);
       appliedStateOf(connection).statements.set(this.key(statement), { id: outcome.prepareOk.statementId, typesSent: false });
     }
-    this.session.checkin(connection, this.session.statusFlags);
+    this.session.checkin(connection, undefined);
   }
 
   async execute(payload: Buffer): Promise<void> {
@@ -97,7 +97,7 @@ export class PreparedStatements {
     framed.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
     backend.typesSent = true;
     const { outcome } = await this.session.relayOn(connection, framed, ResponseShape.BINARY_RESULT);
-    const cursorOpened = (execute.flags & CURSOR_TYPE_READ_ONLY) !== 0 && (outcome.statusFlags & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0;
+    const cursorOpened = (execute.flags & CURSOR_TYPE_READ_ONLY) !== 0 && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0;
     statement.cursor = cursorOpened ? connection : undefined;
     this.session.checkin(connection, outcome.statusFlags);
   }
@@ -133,7 +133,7 @@ export class PreparedStatements {
     const backendId = cursor && statement.backends.get(cursor);
     if (cursor && backendId !== undefined) {
       const response = await cursor.run(encodeComStmtReset(backendId), ResponseShape.OK);
-      this.session.checkin(cursor, response.error ? this.session.statusFlags : response.statusFlags);
+      this.session.checkin(cursor, response.statusFlags);
     }
     this.session.connection.writeOk({ statusFlags: this.session.statusFlags });
   }

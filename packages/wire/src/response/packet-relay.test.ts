@@ -229,8 +229,9 @@ describe('PacketRelay', () => {
     const relay = relayFor(scenario);
     const step = relay.feed(packets(1, ...scenario.payloads));
     assert.equal(step.done, true);
-    assert.equal(relay.scanner.statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS, ServerStatus.SERVER_STATUS_IN_TRANS);
-    assert.equal(relay.scanner.statusFlags & ServerStatus.SERVER_MORE_RESULTS_EXISTS, 0);
+    const flags = relay.scanner.statusFlags ?? 0;
+    assert.equal(flags & ServerStatus.SERVER_STATUS_IN_TRANS, ServerStatus.SERVER_STATUS_IN_TRANS);
+    assert.equal(flags & ServerStatus.SERVER_MORE_RESULTS_EXISTS, 0);
   });
 
   it('is not done after the first of two result sets', () => {

@@ -31,8 +31,12 @@ export class ResponseScanner {
   private state: State;
   private remaining = 0;
   private prepareColumns = 0;
-  /** Status flags of the last OK/EOF seen: the session's transaction state after this response. */
-  statusFlags = 0;
+  /**
+   * Status flags of the last OK/EOF seen: the session's transaction state after this response.
+   * Undefined when the response carried none (an ERR, a PREPARE under CLIENT_DEPRECATE_EOF,
+   * COM_STATISTICS): the state is then whatever it was before.
+   */
+  statusFlags: number | undefined;
   /** True once an ERR packet ended the response. */
   failed = false;
   /** Set when a prepare succeeded. */

@@ -12,7 +12,7 @@ export interface ResponseScenario {
   /** Logical packet payloads, in order; the last one ends the response. */
   payloads: Buffer[];
   failed: boolean;
-  statusFlags: number;
+  statusFlags: number | undefined;
   prepareOk?: StmtPrepareOk;
 }
 
@@ -64,7 +64,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: false,
     payloads: [errPayload(1146, '42S02', "Table 'db.t' doesn't exist")],
     failed: true,
-    statusFlags: 0,
+    statusFlags: undefined,
   },
   {
     name: 'text result set with EOF packets',
@@ -160,7 +160,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: true,
     payloads: [prepareOkPayload(0x01020304, 2, 2, 1), columnPayload('?'), columnPayload('?'), columnPayload('a'), columnPayload('b')],
     failed: false,
-    statusFlags: 0,
+    statusFlags: undefined,
     prepareOk: { statementId: 0x01020304, columnCount: 2, parameterCount: 2, warnings: 1 },
   },
   {
@@ -187,7 +187,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: false,
     payloads: [prepareOkPayload(7, 0, 0)],
     failed: false,
-    statusFlags: 0,
+    statusFlags: undefined,
     prepareOk: { statementId: 7, columnCount: 0, parameterCount: 0, warnings: 0 },
   },
   {
@@ -196,7 +196,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: true,
     payloads: [errPayload(1064, '42000', 'syntax')],
     failed: true,
-    statusFlags: 0,
+    statusFlags: undefined,
   },
   {
     name: 'EXECUTE opening a cursor ends after the column EOF',
@@ -260,7 +260,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: false,
     payloads: [errPayload(1146, '42S02', "Table 'db.x' doesn't exist")],
     failed: true,
-    statusFlags: 0,
+    statusFlags: undefined,
   },
   {
     name: 'OK-shaped command answered with OK',
@@ -284,7 +284,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: false,
     payloads: [errPayload(1243, 'HY000', 'Unknown prepared statement handler')],
     failed: true,
-    statusFlags: 0,
+    statusFlags: undefined,
   },
   {
     name: 'SINGLE (COM_STATISTICS)',
@@ -292,7 +292,7 @@ export const scenarios: ResponseScenario[] = [
     deprecateEof: false,
     payloads: [Buffer.from('Uptime: 5  Threads: 1  Questions: 2  Slow queries: 0  Opens: 17')],
     failed: false,
-    statusFlags: 0,
+    statusFlags: undefined,
   },
 ];
 

@@ -17,6 +17,7 @@ import {
   decodeErrPacket,
   decodeHandshakeV10,
   encodeComChangeUser,
+  MariaDbCapabilityFlags,
   encodeComQuery,
   encodeHandshakeResponse41,
   framePayload,
@@ -69,12 +70,8 @@ export const FLAVOR_CAPABILITIES =
   CapabilityFlags.CLIENT_SESSION_TRACK |
   CapabilityFlags.CLIENT_DEPRECATE_EOF;
 
-/**
- * MariaDB's extended capabilities that change response bytes. Extended metadata adds the real type
- * (JSON, UUID, INET6...) to column definitions; clients such as mysql2 decode JSON by it.
- */
-export const MariaDbCapability = { EXTENDED_METADATA: 0x8 } as const;
-export const MARIADB_FLAVOR_CAPABILITIES = MariaDbCapability.EXTENDED_METADATA;
+/** MariaDB extended capabilities that change response bytes (mysql2 decodes JSON by extended metadata). */
+export const MARIADB_FLAVOR_CAPABILITIES = MariaDbCapabilityFlags.MARIADB_CLIENT_EXTENDED_METADATA;
 
 interface CollectExchange {
   kind: 'collect';

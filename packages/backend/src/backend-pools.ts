@@ -4,7 +4,8 @@ import { BackendPool, type PoolOptions } from './backend-pool.ts';
 
 /** One reactor's pools: one per backend and capability flavor, created on first use. */
 export class BackendPools {
-  private readonly pools = new Map<string, BackendPool>();
+  /** Backend name -> flavor key -> pool; numeric keys, because this is looked up for every statement. */
+  private readonly pools = new Map<string, Map<number, BackendPool>>();
   private readonly endpoints: Map<string, { endpoint: BackendEndpoint; options: PoolOptions }>;
   private readonly logger: Logger;
   private readonly unhealthy = new Set<string>();
@@ -15,36 +16,42 @@ export class BackendPools {
   }
 
   pool(backendName: string, flavor: number, mariaDbFlavor = 0): BackendPool {
-    const key = `${backendName}/${flavor}/${mariaDbFlavor}`;
-    let pool = this.pools.get(key);
+    let byFlavor = this.pools.get(backendName);
+    if (!byFlavor) {
+      byFlavor = new Map();
+      this.pools.set(backendName, byFlavor);
+    }
+    // Both flavors fit in 32 bits: together they make one exact integer key.
+    const key = mariaDbFlavor * 2 ** 32 + flavor;
+    let pool = byFlavor.get(key);
     if (!pool) {
       const backend = this.endpoints.get(backendName);
       if (!backend) throw new Error(`unknown backend ${backendName}`);
       pool = new BackendPool(backend.endpoint, flavor, backend.options, this.logger, mariaDbFlavor);
       if (this.unhealthy.has(backendName)) pool.setHealthy(false);
-      this.pools.set(key, pool);
+      byFlavor.set(key, pool);
       pool.ensureMin();
     }
     return pool;
   }
 
+  private *allPools(): Iterable<BackendPool> {
+    for (const byFlavor of this.pools.values()) yield* byFlavor.values();
+  }
+
   setHealthy(backendName: string, healthy: boolean): void {
     if (healthy) this.unhealthy.delete(backendName);
     else this.unhealthy.add(backendName);
-    for (const pool of this.pools.values()) if (pool.endpoint.name === backendName) pool.setHealthy(healthy);
+    for (const pool of this.pools.get(backendName)?.values() ?? []) pool.setHealthy(healthy);
   }
 
   sweepIdle(idleMs: number): number {
     let closed = 0;
-    for (const pool of this.pools.values()) closed += pool.sweepIdle(idleMs);
+    for (const pool of this.allPools()) closed += pool.sweepIdle(idleMs);
     return closed;
   }
 
   closeAll(): void {
-    for (const pool of this.pools.values()) pool.close();
-  }
-
-  stats(): Array<{ backend: string; flavor: number; size: number; idle: number }> {
-    return [...this.pools.values()].map((pool) => ({ backend: pool.endpoint.name, flavor: pool.flavor, size: pool.size, idle: pool.idleCount }));
+    for (const pool of this.allPools()) pool.close();
   }
 }

@@ -33,6 +33,17 @@ export const CapabilityFlags = {
   CLIENT_REMEMBER_OPTIONS: 0x80000000,
 } as const;
 
+/**
+ * MariaDB's extended capabilities, exchanged in the handshake's reserved bytes when CLIENT_MYSQL is
+ * clear. Extended metadata adds the real type (JSON, UUID, INET6...) to column definitions.
+ */
+export const MariaDbCapabilityFlags = {
+  MARIADB_CLIENT_PROGRESS: 0x1,
+  MARIADB_CLIENT_STMT_BULK_OPERATIONS: 0x4,
+  MARIADB_CLIENT_EXTENDED_METADATA: 0x8,
+  MARIADB_CLIENT_CACHE_METADATA: 0x10,
+} as const;
+
 export function hasCapability(flags: number, flag: number): boolean {
   return (flags & flag) !== 0;
 }

@@ -9,6 +9,7 @@
 //   BENCH_WARMUP    warm-up seconds before each measured run (default 3)
 //   BENCH_THREADS   sysbench thread counts, comma-separated (default 4,32)
 //   BENCH_TARGETS   which targets, comma-separated: direct,pipe,cathode (default all)
+//   BENCH_REACTORS  Cathode's reactor threads (default: Cathode's own default)
 //   BENCH_CPU_PROF  a directory: run Cathode with --cpu-prof there (summarise with cpuprofile-top.ts)
 //   BENCH_KEEP      1 = keep the scratch dir (config, logs) afterwards
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -44,6 +45,7 @@ const TARGETS = ['direct', 'pipe', 'cathode'] as const;
 type Target = (typeof TARGETS)[number];
 const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((name) => name.trim()) as Target[];
 for (const target of targets) if (!TARGETS.includes(target)) throw new Error(`BENCH_TARGETS: unknown target ${target} (expected ${TARGETS.join(', ')})`);
+const reactors = process.env.BENCH_REACTORS ? positiveInt('BENCH_REACTORS', 1) : undefined;
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const LABELS: Record<Target, string> = { direct: 'MariaDB direct', pipe: 'Node byte pipe', cathode: 'Cathode' };
 
@@ -252,7 +254,7 @@ schemas:
   - name: ${SCHEMA}
     backend: bench
 log: { level: warn }
-`,
+${reactors ? `reactors: ${reactors}\n` : ''}`,
   );
   const logPath = join(scratch, 'cathode.log');
   const nodeFlags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];

@@ -70,8 +70,11 @@ export const FLAVOR_CAPABILITIES =
   CapabilityFlags.CLIENT_SESSION_TRACK |
   CapabilityFlags.CLIENT_DEPRECATE_EOF;
 
-/** MariaDB extended capabilities that change response bytes (mysql2 decodes JSON by extended metadata). */
-export const MARIADB_FLAVOR_CAPABILITIES = MariaDbCapabilityFlags.MARIADB_CLIENT_EXTENDED_METADATA;
+/**
+ * MariaDB extended capabilities that change response bytes: extended metadata (mysql2 decodes JSON
+ * by it) and metadata caching (executes skip column definitions the client already has).
+ */
+export const MARIADB_FLAVOR_CAPABILITIES = MariaDbCapabilityFlags.MARIADB_CLIENT_EXTENDED_METADATA | MariaDbCapabilityFlags.MARIADB_CLIENT_CACHE_METADATA;
 
 interface CollectExchange {
   kind: 'collect';
@@ -155,6 +158,11 @@ export class BackendConnection {
 
   get deprecateEof(): boolean {
     return hasCapability(this.capabilityFlags, CapabilityFlags.CLIENT_DEPRECATE_EOF);
+  }
+
+  /** MARIADB_CLIENT_CACHE_METADATA: executes may skip column definitions (see ResponseScanner). */
+  get cacheMetadata(): boolean {
+    return (this.mariaDbCapabilities & MariaDbCapabilityFlags.MARIADB_CLIENT_CACHE_METADATA) !== 0;
   }
 
   get busy(): boolean {
@@ -295,7 +303,7 @@ export class BackendConnection {
   run(payload: Buffer, shape: ResponseShape): Promise<CollectedResponse> {
     this.assertIdle();
     return new Promise((resolve, reject) => {
-      this.exchange = { kind: 'collect', framer: new PacketFramer(), scanner: new ResponseScanner(shape, this.deprecateEof), packets: [], resolve, reject };
+      this.exchange = { kind: 'collect', framer: new PacketFramer(), scanner: new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata), packets: [], resolve, reject };
       this.lastUsedAt = Date.now();
       this.socket.write(framePayload(payload, 0).bytes);
     });
@@ -315,15 +323,14 @@ export class BackendConnection {
   }
 
   /**
-   * Sends framed command bytes and streams the response to `sink` untouched but for sequence ids
-   * (`sequenceShift`) and whatever `onHead` patches.
+   * Sends framed command bytes and streams the response to `sink` untouched but for whatever
+   * `onHead` patches or inserts.
    */
-  relay(framedCommand: Buffer, shape: ResponseShape, sink: ResponseSink, options: { sequenceShift?: number; onHead?: (head: Buffer, length: number) => void } = {}): Promise<RelayOutcome> {
+  relay(framedCommand: Buffer, shape: ResponseShape, sink: ResponseSink, onHead?: PacketRelay['onHead']): Promise<RelayOutcome> {
     this.assertIdle();
     return new Promise((resolve, reject) => {
-      const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof));
-      relay.sequenceShift = options.sequenceShift ?? 0;
-      relay.onHead = options.onHead;
+      const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata));
+      relay.onHead = onHead;
       this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, resolve, reject };
       this.lastUsedAt = Date.now();
       this.socket.write(framedCommand);

@@ -27,7 +27,8 @@ export class BackendPool {
   readonly mariaDbFlavor: number;
   private readonly options: PoolOptions;
   private readonly logger: Logger;
-  private readonly idle: BackendConnection[] = [];
+  /** Idle connections, longest-idle first (a Set keeps insertion order). */
+  private readonly idle = new Set<BackendConnection>();
   private readonly all = new Set<BackendConnection>();
   private readonly waiters: Waiter[] = [];
   private connecting = 0;
@@ -49,21 +50,21 @@ export class BackendPool {
   }
 
   get idleCount(): number {
-    return this.idle.length;
+    return this.idle.size;
   }
 
   /** An idle connection right now (preferring `preferred`), or undefined. */
   tryAcquireIdle(preferred?: BackendConnection): BackendConnection | undefined {
     if (!this.healthy || this.closed) return undefined;
     if (preferred && !preferred.closed) {
-      const index = this.idle.lastIndexOf(preferred);
-      if (index !== -1) {
-        this.idle.splice(index, 1);
-        return preferred;
-      }
+      if (this.idle.delete(preferred)) return preferred;
     }
     // The longest-idle connection is the one least likely to be another session's preferred one.
-    return this.idle.shift();
+    for (const connection of this.idle) {
+      this.idle.delete(connection);
+      return connection;
+    }
+    return undefined;
   }
 
   async acquire(preferred?: BackendConnection): Promise<BackendConnection> {
@@ -95,7 +96,7 @@ export class BackendPool {
       return;
     }
     if (this.closed) connection.close();
-    else this.idle.push(connection);
+    else this.idle.add(connection);
   }
 
   /** Closes a connection whose state cannot be trusted anymore, instead of reusing it. */
@@ -128,8 +129,7 @@ export class BackendPool {
 
   private forget(connection: BackendConnection, error: Error | undefined): void {
     this.all.delete(connection);
-    const index = this.idle.indexOf(connection);
-    if (index !== -1) this.idle.splice(index, 1);
+    this.idle.delete(connection);
     if (error) this.logger.warn({ backend: this.endpoint.name, threadId: connection.threadId, err: error.message }, 'backend connection lost');
     this.scheduleRefill();
   }
@@ -162,15 +162,12 @@ export class BackendPool {
   /** Closes connections idle for longer than `idleMs`, keeping at least `min`; then refills to `min`. */
   sweepIdle(idleMs: number, now = Date.now()): number {
     let closed = 0;
-    for (let i = 0; i < this.idle.length && this.all.size > this.options.min; ) {
-      const connection = this.idle[i];
-      if (now - connection.lastUsedAt >= idleMs) {
-        this.idle.splice(i, 1);
-        connection.close();
-        closed++;
-      } else {
-        i++;
-      }
+    for (const connection of this.idle) {
+      if (this.all.size <= this.options.min) break;
+      if (now - connection.lastUsedAt < idleMs) continue;
+      this.idle.delete(connection);
+      connection.close();
+      closed++;
     }
     this.ensureMin();
     return closed;
@@ -181,7 +178,7 @@ export class BackendPool {
     if (this.healthy === healthy) return;
     this.healthy = healthy;
     if (!healthy) {
-      for (const connection of this.idle.splice(0)) connection.close();
+      this.closeIdle();
       for (const waiter of this.waiters.splice(0)) {
         clearTimeout(waiter.timer);
         waiter.reject(new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `backend ${this.endpoint.name} is down (heartbeat failing)`));
@@ -199,11 +196,17 @@ export class BackendPool {
       clearTimeout(waiter.timer);
       waiter.reject(new CathodeError(CathodeErrorCode.SHUTTING_DOWN, 'backend pool is closing'));
     }
-    for (const connection of this.idle.splice(0)) connection.close();
+    this.closeIdle();
+  }
+
+  private closeIdle(): void {
+    const connections = [...this.idle];
+    this.idle.clear();
+    for (const connection of connections) connection.close();
   }
 
   /** Connections still out (busy); they close when released after `close()`. */
   get busyCount(): number {
-    return this.all.size - this.idle.length;
+    return this.all.size - this.idle.size;
   }
 }

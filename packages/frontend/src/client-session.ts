@@ -143,15 +143,15 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
 async function commandLoop(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler, identity: ClientIdentity, logger: Logger): Promise<void> {
   let current = identity;
   while (!connection.closed) {
-    let payload: Buffer;
+    let packet: LogicalPacket;
     try {
-      const packet = await connection.nextPacket();
+      packet = await connection.nextPacket();
       if (packet.sequenceId !== 0) throw new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, `command packet with sequence id ${packet.sequenceId}`);
-      payload = packet.payload;
     } catch (error) {
       if (!connection.closed) connection.closeWithError(wireErrorFor(error), `framing error: ${(error as Error).message}`);
       return;
     }
+    const { payload } = packet;
     if (payload.length === 0) {
       connection.writeError(SqlError.of('ER_MALFORMED_PACKET'));
       continue;
@@ -163,7 +163,7 @@ async function commandLoop(connection: ClientConnection, options: FrontendOption
         return;
       }
       if (payload[0] === CommandByte.COM_CHANGE_USER) current = await changeUser(connection, options, handler, current, payload, logger);
-      else await handler.command(payload);
+      else await handler.command(payload, packet.framed);
     } catch (error) {
       answerFailure(connection, error, logger);
     } finally {

@@ -18,8 +18,11 @@ export interface ClientIdentity {
 export interface SessionHandler {
   /** After authentication, before the OK: check and select the schema. Throw to refuse the login. */
   open(identity: ClientIdentity): Promise<void>;
-  /** One command (sequence id 0 packet); the handler writes the complete response. */
-  command(payload: Buffer): Promise<void>;
+  /**
+   * One command (sequence id 0 packet); the handler writes the complete response. `framed` is the
+   * packet as received, header included, when it came whole: it may be forwarded (or patched) as is.
+   */
+  command(payload: Buffer, framed: Buffer | undefined): Promise<void>;
   /** COM_CHANGE_USER passed authentication: start over as `identity`. Throw to refuse. */
   changeUser(identity: ClientIdentity): Promise<void>;
   /** The connection is gone; release everything. */

@@ -1,4 +1,4 @@
-import { BackendConnection, FLAVOR_CAPABILITIES, MARIADB_FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, type ResponseSink } from '@cathode/backend';
+import { BackendConnection, type BackendPool, FLAVOR_CAPABILITIES, MARIADB_FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, type ResponseSink } from '@cathode/backend';
 import type { ClientConnection, ClientIdentity, SessionHandler } from '@cathode/frontend';
 import {
   CapabilityFlags,
@@ -23,7 +23,7 @@ import type { RouterContext } from './router-context.ts';
 import { appliedStateOf, markReset } from './session/applied-state.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
-import { syncConnection } from './session/state-sync.ts';
+import { isInSync, markInSync, syncConnection } from './session/state-sync.ts';
 import { integerLiteral } from './sql/escape.ts';
 import { type StatementEffects, statementEffects } from './sql/statement-effects.ts';
 
@@ -38,7 +38,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   readonly logger: Logger;
   readonly statements: PreparedStatements;
   identity: ClientIdentity | undefined;
-  state: SessionState = { schema: undefined, charset: { kind: 'collation', id: 0 }, variables: new Map(), multiStatements: false };
+  state: SessionState = { schema: undefined, charset: { kind: 'collation', id: 0 }, variables: new Map(), multiStatements: false, version: 0 };
   /** Status flags of the last response: transaction state for COM_PING and friends. */
   statusFlags: number = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
   private pinned: BackendConnection | undefined;
@@ -46,13 +46,24 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   /** The connection serving the current command (for KILL QUERY). */
   private current: BackendConnection | undefined;
   private lastBackend: BackendConnection | undefined;
+  /** The pool serving the session's schema, looked up again only when the schema changes. */
+  private pool: { schema: string | undefined; pool: BackendPool } | undefined;
   private draining = false;
+  /** Where relayed responses go: the client connection. One object for the session's lifetime. */
+  private readonly sink: ResponseSink;
 
   constructor(connection: ClientConnection, context: RouterContext) {
     this.connection = connection;
     this.context = context;
     this.logger = context.logger.child({ connectionId: connection.connectionId });
     this.statements = new PreparedStatements(this);
+    this.sink = {
+      write: (bytes) => this.connection.writeFramed(bytes),
+      onDrain: (resume) => this.connection.onDrain(resume),
+      onLocalInfileRequest: () => {
+        if (this.current) void this.pumpLocalInfile(this.current);
+      },
+    };
   }
 
   get connectionId(): number {
@@ -84,6 +95,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       charset: { kind: 'collation', id: identity.characterSet },
       variables: new Map(),
       multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
+      version: 0,
     };
     this.context.registry.add(this);
     // Selecting the schema on a backend connection proves it exists (1049 otherwise).
@@ -110,16 +122,16 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     if (pinned && pinned !== this.current) void this.resetAndRelease(pinned);
   }
 
-  async command(payload: Buffer): Promise<void> {
+  async command(payload: Buffer, framed: Buffer | undefined): Promise<void> {
     switch (payload[0]) {
       case CommandByte.COM_QUERY:
-        await this.query(payload);
+        await this.query(payload, framed ?? framePayload(payload, 0).bytes);
         break;
       case CommandByte.COM_STMT_PREPARE:
-        await this.statements.prepare(payload);
+        await this.statements.prepare(payload, framed ?? framePayload(payload, 0).bytes);
         break;
       case CommandByte.COM_STMT_EXECUTE:
-        await this.statements.execute(payload);
+        await this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes);
         break;
       case CommandByte.COM_STMT_SEND_LONG_DATA:
         this.statements.appendLongData(payload);
@@ -131,7 +143,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
         await this.statements.reset(payload);
         break;
       case CommandByte.COM_STMT_FETCH:
-        await this.statements.fetch(payload);
+        await this.statements.fetch(payload, framed ?? framePayload(payload, 0).bytes);
         break;
       case CommandByte.COM_INIT_DB:
         await this.initDb(decodeComInitDb(payload));
@@ -191,11 +203,13 @@ export class ProxySession implements SessionHandler, RegisteredSession {
 
   // --- commands ---------------------------------------------------------------------------------
 
-  private async query(payload: Buffer): Promise<void> {
+  private async query(payload: Buffer, framed: Buffer): Promise<void> {
     const effects = statementEffects(decodeComQuery(payload));
     if (effects.kill) return this.killStatement(effects.kill.connectionId, effects.kill.queryOnly);
     if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
-    const { connection, outcome } = await this.relayOn(await this.checkout(), framePayload(payload, 0).bytes, ResponseShape.RESULT);
+    const ready = this.checkout();
+    // A connection ready at once is used without a microtask turn: this is the per-statement path.
+    const { connection, outcome } = await this.relayOn(ready instanceof Promise ? await ready : ready, framed, ResponseShape.RESULT);
     if (!outcome.failed) this.track(effects, connection);
     if (effects.pinReason) this.pinReasons.add(effects.pinReason);
     this.checkin(connection, outcome.statusFlags);
@@ -214,7 +228,9 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       const response = await connection.run(encodeComInitDb(schema), ResponseShape.OK);
       if (response.error) throw response.error;
       this.state.schema = schema;
+      this.state.version++;
       appliedStateOf(connection).schema = schema;
+      markInSync(connection, this.state);
       this.checkin(connection, response.statusFlags);
       this.connection.writeOk({ statusFlags: this.statusFlags });
     } catch (error) {
@@ -226,6 +242,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   private setOption(option: number): void {
     if (option !== SetOption.MULTI_STATEMENTS_ON && option !== SetOption.MULTI_STATEMENTS_OFF) throw SqlError.of('ER_UNKNOWN_COM_ERROR');
     this.state.multiStatements = option === SetOption.MULTI_STATEMENTS_ON;
+    this.state.version++;
     // Like the server: an EOF packet, or its OK replacement under CLIENT_DEPRECATE_EOF.
     if (hasCapability(this.connection.capabilityFlags, CapabilityFlags.CLIENT_DEPRECATE_EOF)) this.connection.writeOk({ header: 0xfe, statusFlags: this.statusFlags });
     else this.connection.writePacket(encodeEofPacket({ warnings: 0, statusFlags: this.statusFlags }));
@@ -245,6 +262,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
         charset: { kind: 'collation', id: identity.characterSet },
         variables: new Map(),
         multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
+        version: 0,
       };
     }
     this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
@@ -259,6 +277,11 @@ export class ProxySession implements SessionHandler, RegisteredSession {
 
   /** Remembers what a successful statement changed, on the session and on the connection that ran it. */
   private track(effects: StatementEffects, connection: BackendConnection): void {
+    if (effects.unlocksTables) {
+      this.pinReasons.delete('LOCK TABLES');
+      this.pinReasons.delete('FLUSH ... LOCK');
+    }
+    if (effects.schema === undefined && effects.names === undefined && effects.variables.size === 0) return;
     const applied = appliedStateOf(connection);
     if (effects.schema !== undefined) {
       this.state.schema = effects.schema;
@@ -272,21 +295,24 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       this.state.variables.set(name, assignment);
       applied.variables.set(name, assignment);
     }
-    if (effects.unlocksTables) {
-      this.pinReasons.delete('LOCK TABLES');
-      this.pinReasons.delete('FLUSH ... LOCK');
-    }
+    this.state.version++;
+    markInSync(connection, this.state);
   }
 
   // --- backend connections ----------------------------------------------------------------------
 
-  /** The connection for the next command, in the session's state: the pinned one, or one from the pool. */
-  async checkout(): Promise<BackendConnection> {
-    let connection = this.pinned;
-    if (!connection) {
-      const pool = this.context.pools.pool(this.context.backendFor(this.state.schema).name, this.flavor, this.mariaDbFlavor);
-      connection = pool.tryAcquireIdle(this.lastBackend) ?? (await pool.acquire(this.lastBackend));
-    }
+  /**
+   * The connection for the next command, in the session's state: the pinned one, or one from the
+   * pool. Returned as is, not as a promise, when it needs nothing done first (the usual case).
+   */
+  checkout(): BackendConnection | Promise<BackendConnection> {
+    const connection = this.pinned ?? this.sessionPool().tryAcquireIdle(this.lastBackend);
+    if (connection && isInSync(connection, this.state)) return connection;
+    return this.checkoutAndSync(connection);
+  }
+
+  private async checkoutAndSync(acquired: BackendConnection | undefined): Promise<BackendConnection> {
+    const connection = acquired ?? (await this.sessionPool().acquire(this.lastBackend));
     try {
       await syncConnection(connection, this.state, this.context.collations);
     } catch (error) {
@@ -304,7 +330,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     if (statusFlags !== undefined) this.statusFlags = statusFlags;
     this.lastBackend = connection;
     const inTransaction = (this.statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) !== 0 || (this.statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) === 0;
-    if (inTransaction || this.pinReasons.size > 0 || this.statements.hasOpenCursor) {
+    if (inTransaction || this.pinReasons.size > 0 || this.statements.openCursors > 0) {
       this.pinned = connection;
       return;
     }
@@ -330,7 +356,17 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     this.statements.forgetConnection(connection);
   }
 
-  private poolOf(connection: BackendConnection) {
+  private sessionPool(): BackendPool {
+    const schema = this.state.schema;
+    if (!this.pool || this.pool.schema !== schema) {
+      this.pool = { schema, pool: this.context.pools.pool(this.context.backendFor(schema).name, this.flavor, this.mariaDbFlavor) };
+    }
+    return this.pool.pool;
+  }
+
+  private poolOf(connection: BackendConnection): BackendPool {
+    const cached = this.pool?.pool;
+    if (cached && cached.endpoint.name === connection.endpoint.name && cached.flavor === connection.flavor && cached.mariaDbFlavor === connection.mariaDbFlavor) return cached;
     return this.context.pools.pool(connection.endpoint.name, connection.flavor, connection.mariaDbFlavor);
   }
 
@@ -353,16 +389,11 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     connection: BackendConnection,
     framedCommand: Buffer,
     shape: (typeof ResponseShape)[keyof typeof ResponseShape],
-    onHead?: (head: Buffer, length: number) => void,
+    onHead?: (head: Buffer, length: number) => Buffer[] | void,
   ): Promise<{ connection: BackendConnection; outcome: RelayOutcome }> {
     this.current = connection;
-    const sink: ResponseSink = {
-      write: (bytes) => this.connection.writeFramed(bytes),
-      onDrain: (resume) => this.connection.onDrain(resume),
-      onLocalInfileRequest: () => void this.pumpLocalInfile(connection),
-    };
     try {
-      const outcome = await connection.relay(framedCommand, shape, sink, { onHead });
+      const outcome = await connection.relay(framedCommand, shape, this.sink, onHead);
       this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
       return { connection, outcome };
     } catch (error) {

@@ -1,9 +1,26 @@
 import type { BackendConnection } from '@cathode/backend';
 
+/** The server-side statement behind a client statement, on the one backend connection that has it. */
+export interface BackendStatement {
+  connection: BackendConnection;
+  id: number;
+  /** The connection's reset epoch when prepared: a reset since then has freed the statement. */
+  epoch: number;
+  /** Whether the connection has been sent the parameter types (it remembers the last ones). */
+  typesSent: boolean;
+  /**
+   * Column definitions the client has to be given with the next result set. Set when Cathode
+   * prepared the statement again itself: the server then counts the definitions as sent (it sent
+   * them to Cathode) and, under MARIADB_CLIENT_CACHE_METADATA, skips them on execute, while the
+   * client's cached copy may predate a schema change.
+   */
+  metadataForClient: Buffer[] | undefined;
+}
+
 /**
- * A prepared statement as the client sees it (Cathode's own id). The backend statements behind it
- * are per backend connection: when the session is served by another connection, the statement is
- * prepared there too, transparently.
+ * A prepared statement as the client sees it (Cathode's own id). Its backend statement lives on
+ * one connection at a time: when the session is served by another connection, the statement is
+ * prepared there and the old one closed, transparently.
  */
 export interface ClientStatement {
   id: number;
@@ -13,12 +30,7 @@ export interface ClientStatement {
   parameterTypes: Buffer | undefined;
   /** COM_STMT_SEND_LONG_DATA pieces per parameter, sent before the next execute. */
   longData: Map<number, Buffer[]>;
-  backends: Map<BackendConnection, number>;
-  /** The connection holding this statement's open cursor, if any. */
-  cursor: BackendConnection | undefined;
-}
-
-/** Key of a client statement in a backend connection's statement map. */
-export function backendStatementKey(sessionId: number, statementId: number): string {
-  return `${sessionId}:${statementId}`;
+  backend: BackendStatement | undefined;
+  /** True while an execute left a cursor open on the backend statement's connection. */
+  cursorOpen: boolean;
 }

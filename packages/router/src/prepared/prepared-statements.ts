@@ -3,6 +3,7 @@ import {
   ResponseShape,
   ServerStatus,
   SqlError,
+  boundParameterTypes,
   decodeComStmtPrepare,
   decodeStmtExecute,
   decodeStmtPrepareOk,
@@ -15,10 +16,11 @@ import {
   encodeStmtSendLongData,
   framePayload,
   readStatementId,
+  stmtExecuteFlags,
 } from '@cathode/wire';
 import type { ProxySession } from '../proxy-session.ts';
 import { appliedStateOf } from '../session/applied-state.ts';
-import { type ClientStatement, backendStatementKey } from './client-statement.ts';
+import type { BackendStatement, ClientStatement } from './client-statement.ts';
 
 /** Offset of the statement id in a framed command: 4-byte header, then the command byte. */
 const FRAMED_STATEMENT_ID_OFFSET = 5;
@@ -36,17 +38,14 @@ export class PreparedStatements {
   private readonly session: ProxySession;
   private readonly statements = new Map<number, ClientStatement>();
   private nextId = 1;
+  /** Statements with an open cursor: each holds its connection. */
+  openCursors = 0;
 
   constructor(session: ProxySession) {
     this.session = session;
   }
 
-  get hasOpenCursor(): boolean {
-    for (const statement of this.statements.values()) if (statement.cursor) return true;
-    return false;
-  }
-
-  async prepare(payload: Buffer): Promise<void> {
+  async prepare(payload: Buffer, framed: Buffer): Promise<void> {
     const sql = decodeComStmtPrepare(payload);
     const id = this.nextId++;
     let first = true;
@@ -55,32 +54,38 @@ export class PreparedStatements {
       if (first && head[0] === 0x00 && head.length >= 5) head.writeUInt32LE(id, 1);
       first = false;
     };
-    const { connection, outcome } = await this.session.relayOn(await this.session.checkout(), framePayload(payload, 0).bytes, ResponseShape.PREPARE, patchId);
+    const { connection, outcome } = await this.session.relayOn(await this.session.checkout(), framed, ResponseShape.PREPARE, patchId);
     if (outcome.prepareOk) {
-      const statement: ClientStatement = {
+      this.statements.set(id, {
         id,
         sql,
         parameterCount: outcome.prepareOk.parameterCount,
         parameterTypes: undefined,
         longData: new Map(),
-        backends: new Map([[connection, outcome.prepareOk.statementId]]),
-        cursor: undefined,
-      };
-      this.statements.set(id, statement);
-      appliedStateOf(connection).statements.set(this.key(statement), { id: outcome.prepareOk.statementId, typesSent: false });
+        backend: { connection, id: outcome.prepareOk.statementId, epoch: appliedStateOf(connection).epoch, typesSent: false, metadataForClient: undefined },
+        cursorOpen: false,
+      });
     }
     this.session.checkin(connection, undefined);
   }
 
-  async execute(payload: Buffer): Promise<void> {
+  async execute(payload: Buffer, framed: Buffer): Promise<void> {
     const statement = this.find(payload, 'mysqld_stmt_execute');
-    const execute = decodeStmtExecute(payload, statement.parameterCount);
-    if (execute.newParamsBound && execute.parameterTypes) statement.parameterTypes = Buffer.from(execute.parameterTypes);
+    const flags = stmtExecuteFlags(payload);
+    const boundTypes = boundParameterTypes(payload, statement.parameterCount);
+    if (boundTypes && !statement.parameterTypes?.equals(boundTypes)) statement.parameterTypes = Buffer.from(boundTypes);
     if (statement.parameterCount > 0 && !statement.parameterTypes) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_execute');
-    const connection = statement.cursor ?? (await this.session.checkout());
-    let backend: { id: number; typesSent: boolean };
+    let connection: BackendConnection;
+    if (statement.cursorOpen) {
+      connection = statement.backend!.connection;
+    } else {
+      const ready = this.session.checkout();
+      // A connection ready at once is used without a microtask turn: this is the per-statement path.
+      connection = ready instanceof Promise ? await ready : ready;
+    }
+    let backend = statement.backend;
     try {
-      backend = await this.onConnection(statement, connection);
+      if (!backend || !this.isValidOn(backend, connection)) backend = await this.prepareOn(statement, connection);
       for (const [parameterId, pieces] of statement.longData) {
         for (const data of pieces) connection.send(encodeStmtSendLongData({ statementId: backend.id, parameterId, data }));
       }
@@ -90,28 +95,22 @@ export class PreparedStatements {
     }
     statement.longData.clear();
     // A connection that never saw this statement's parameter types needs them resent.
-    const resendTypes = statement.parameterCount > 0 && !backend.typesSent && !execute.newParamsBound;
-    const framed = resendTypes
-      ? framePayload(encodeStmtExecute({ ...execute, statementId: backend.id, newParamsBound: true, parameterTypes: statement.parameterTypes }), 0).bytes
-      : framePayload(payload, 0).bytes;
-    framed.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
+    const command = statement.parameterCount > 0 && !backend.typesSent && !boundTypes ? this.withTypes(payload, statement) : framed;
+    command.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
     backend.typesSent = true;
-    const { outcome } = await this.session.relayOn(connection, framed, ResponseShape.BINARY_RESULT);
-    const cursorOpened = (execute.flags & CURSOR_TYPE_READ_ONLY) !== 0 && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0;
-    statement.cursor = cursorOpened ? connection : undefined;
+    const { outcome } = await this.session.relayOn(connection, command, ResponseShape.BINARY_RESULT, backend.metadataForClient && this.metadataInserter(backend));
+    this.setCursorOpen(statement, (flags & CURSOR_TYPE_READ_ONLY) !== 0 && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
     this.session.checkin(connection, outcome.statusFlags);
   }
 
   /** COM_STMT_FETCH reads from the cursor an execute left open on its connection. */
-  async fetch(payload: Buffer): Promise<void> {
+  async fetch(payload: Buffer, framed: Buffer): Promise<void> {
     const statement = this.find(payload, 'mysqld_stmt_fetch');
-    const connection = statement.cursor;
-    const backendId = connection && statement.backends.get(connection);
-    if (!connection || backendId === undefined) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_fetch');
-    const framed = framePayload(payload, 0).bytes;
-    framed.writeUInt32LE(backendId, FRAMED_STATEMENT_ID_OFFSET);
-    const { outcome } = await this.session.relayOn(connection, framed, ResponseShape.ROWS);
-    this.session.checkin(connection, outcome.statusFlags);
+    const backend = statement.backend;
+    if (!statement.cursorOpen || !backend) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_fetch');
+    framed.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
+    const { outcome } = await this.session.relayOn(backend.connection, framed, ResponseShape.ROWS);
+    this.session.checkin(backend.connection, outcome.statusFlags);
   }
 
   /** No response, ever: a malformed piece is dropped, as the server does, so replies stay in step. */
@@ -128,12 +127,11 @@ export class PreparedStatements {
   async reset(payload: Buffer): Promise<void> {
     const statement = this.find(payload, 'mysqld_stmt_reset');
     statement.longData.clear();
-    const cursor = statement.cursor;
-    statement.cursor = undefined;
-    const backendId = cursor && statement.backends.get(cursor);
-    if (cursor && backendId !== undefined) {
-      const response = await cursor.run(encodeComStmtReset(backendId), ResponseShape.OK);
-      this.session.checkin(cursor, response.statusFlags);
+    const backend = statement.backend;
+    if (statement.cursorOpen && backend) {
+      this.setCursorOpen(statement, false);
+      const response = await backend.connection.run(encodeComStmtReset(backend.id), ResponseShape.OK);
+      this.session.checkin(backend.connection, response.statusFlags);
     }
     this.session.connection.writeOk({ statusFlags: this.session.statusFlags });
   }
@@ -152,8 +150,9 @@ export class PreparedStatements {
   /** A backend connection died: statements prepared on it must be prepared again elsewhere. */
   forgetConnection(connection: BackendConnection): void {
     for (const statement of this.statements.values()) {
-      statement.backends.delete(connection);
-      if (statement.cursor === connection) statement.cursor = undefined;
+      if (statement.backend?.connection !== connection) continue;
+      statement.backend = undefined;
+      this.setCursorOpen(statement, false);
     }
   }
 
@@ -165,35 +164,76 @@ export class PreparedStatements {
     return statement;
   }
 
-  private key(statement: ClientStatement): string {
-    return backendStatementKey(this.session.connectionId, statement.id);
+  private setCursorOpen(statement: ClientStatement, open: boolean): void {
+    if (statement.cursorOpen !== open) this.openCursors += open ? 1 : -1;
+    statement.cursorOpen = open;
   }
 
-  /** The backend statement for `statement` on `connection`, preparing it there first if needed. */
-  private async onConnection(statement: ClientStatement, connection: BackendConnection): Promise<{ id: number; typesSent: boolean }> {
-    const applied = appliedStateOf(connection);
-    const key = this.key(statement);
-    const known = applied.statements.get(key);
-    if (known && statement.backends.get(connection) === known.id) return known;
+  private isValidOn(backend: BackendStatement, connection: BackendConnection): boolean {
+    return backend.connection === connection && backend.epoch === appliedStateOf(connection).epoch;
+  }
+
+  /** Prepares `statement` on `connection`, closing its backend statement elsewhere. */
+  private async prepareOn(statement: ClientStatement, connection: BackendConnection): Promise<BackendStatement> {
+    this.closeBackendStatement(statement);
     const response = await connection.run(encodeComStmtPrepare(statement.sql), ResponseShape.PREPARE);
     if (response.error) throw response.error;
-    const backend = { id: decodeStmtPrepareOk(response.packets[0]).statementId, typesSent: false };
-    applied.statements.set(key, backend);
-    statement.backends.set(connection, backend.id);
+    const prepareOk = decodeStmtPrepareOk(response.packets[0]);
+    const backend: BackendStatement = {
+      connection,
+      id: prepareOk.statementId,
+      epoch: appliedStateOf(connection).epoch,
+      typesSent: false,
+      metadataForClient: connection.cacheMetadata && prepareOk.columnCount > 0 ? columnDefinitions(response.packets, prepareOk, connection.deprecateEof) : undefined,
+    };
+    statement.backend = backend;
     return backend;
   }
 
-  /** Frees the backend statements now where the connection is idle, else before its next command. */
+  /**
+   * For the first result after Cathode's own prepare: when the server skips the column definitions,
+   * put them back (and say so in the column count), so the client's cache is current.
+   */
+  private metadataInserter(backend: BackendStatement): (head: Buffer) => Buffer[] | undefined {
+    let first = true;
+    return (head) => {
+      if (!first) return undefined;
+      first = false;
+      const definitions = backend.metadataForClient;
+      // Only a column count (length-encoded, then the metadata-follows byte) starts a result set.
+      const countLength = head[0] < 0xfb ? 1 : head[0] === 0xfc ? 3 : head[0] === 0xfd ? 4 : 9;
+      if (!definitions || head[0] === 0x00 || head[0] === 0xfb || head[0] === 0xff || head.length !== countLength + 1) return undefined;
+      backend.metadataForClient = undefined;
+      if (head[countLength] !== 0) return undefined;
+      head[countLength] = 1;
+      return definitions;
+    };
+  }
+
+  /** The client's execute re-targeted with the parameter types the backend lacks. */
+  private withTypes(payload: Buffer, statement: ClientStatement): Buffer {
+    const execute = decodeStmtExecute(payload, statement.parameterCount);
+    return framePayload(encodeStmtExecute({ ...execute, newParamsBound: true, parameterTypes: statement.parameterTypes }), 0).bytes;
+  }
+
+  /** Frees the backend statement now where its connection is idle, else before its next command. */
+  private closeBackendStatement(statement: ClientStatement): void {
+    const backend = statement.backend;
+    statement.backend = undefined;
+    this.setCursorOpen(statement, false);
+    if (!backend || backend.connection.closed || backend.epoch !== appliedStateOf(backend.connection).epoch) return;
+    if (backend.connection.busy) appliedStateOf(backend.connection).pendingCloses.push(backend.id);
+    else backend.connection.send(encodeComStmtClose(backend.id));
+  }
+
   private release(statement: ClientStatement): void {
     this.statements.delete(statement.id);
-    const key = this.key(statement);
-    for (const [connection, backendId] of statement.backends) {
-      if (connection.closed) continue;
-      const applied = appliedStateOf(connection);
-      applied.statements.delete(key);
-      if (connection.busy) applied.pendingCloses.push(backendId);
-      else connection.send(encodeComStmtClose(backendId));
-    }
-    statement.backends.clear();
+    this.closeBackendStatement(statement);
   }
+}
+
+/** The column definition packets of a collected PREPARE response. */
+function columnDefinitions(packets: Buffer[], prepareOk: { parameterCount: number; columnCount: number }, deprecateEof: boolean): Buffer[] {
+  const first = 1 + prepareOk.parameterCount + (prepareOk.parameterCount > 0 && !deprecateEof ? 1 : 0);
+  return packets.slice(first, first + prepareOk.columnCount);
 }

@@ -2,12 +2,15 @@ import type { BackendConnection } from '@cathode/backend';
 import { CapabilityFlags, hasCapability } from '@cathode/wire';
 import type { SessionState } from './session-state.ts';
 
-/** Per backend connection: the session state it currently has, and its prepared statements. */
+/** Per backend connection: the session state it currently has, and what is pending on it. */
 export interface AppliedState extends SessionState {
-  /** (schema + SQL) -> backend statement id. */
-  statements: Map<string, { id: number; typesSent: boolean }>;
+  /** Counts resets (COM_RESET_CONNECTION, change user), which free the connection's prepared statements. */
+  epoch: number;
   /** Statement ids to close before the connection's next command. */
   pendingCloses: number[];
+  /** The session state (and its version) this connection is known to match: syncing it again is a no-op. */
+  syncedWith: SessionState | undefined;
+  syncedVersion: number;
 }
 
 const applied = new WeakMap<BackendConnection, AppliedState>();
@@ -36,8 +39,11 @@ export function appliedStateOf(connection: BackendConnection): AppliedState {
       charset: { kind: 'collation', id: connection.characterSet },
       variables: new Map(),
       multiStatements: true,
-      statements: new Map(),
+      version: 0,
+      epoch: 0,
       pendingCloses: [],
+      syncedWith: undefined,
+      syncedVersion: 0,
     };
     applied.set(connection, state);
   }
@@ -56,6 +62,7 @@ export function markReset(connection: BackendConnection): void {
   for (const entry of LOGIN_DERIVED) {
     if (hasCapability(connection.capabilityFlags, entry.capability)) state.variables.set(entry.name, `@@session.${entry.name} = DEFAULT`);
   }
-  state.statements.clear();
+  state.epoch++;
   state.pendingCloses.length = 0;
+  state.syncedWith = undefined;
 }

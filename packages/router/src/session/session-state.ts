@@ -11,12 +11,10 @@ export interface SessionState {
   /** name -> replayable assignment ("@@session.name = value"). */
   variables: Map<string, string>;
   multiStatements: boolean;
+  /** Bumped by every change, so a connection synced to this version is known to match. */
+  version: number;
 }
 
 export function sameCharset(a: CharsetState, b: CharsetState): boolean {
   return a.kind === b.kind && (a.kind === 'collation' ? a.id === (b as typeof a).id : a.sql === (b as typeof a).sql);
-}
-
-export function copyState(state: SessionState): SessionState {
-  return { ...state, variables: new Map(state.variables) };
 }

@@ -7,12 +7,27 @@ import { type SessionState, sameCharset } from './session-state.ts';
 /** Collation id -> names, as the backend reports them (information_schema.COLLATIONS). */
 export type CollationTable = ReadonlyMap<number, { charset: string; collation: string }>;
 
+/** True when `connection` already has the session's state: nothing to send before the next command. */
+export function isInSync(connection: BackendConnection, session: SessionState): boolean {
+  const applied = appliedStateOf(connection);
+  return applied.syncedWith === session && applied.syncedVersion === session.version && applied.pendingCloses.length === 0;
+}
+
+/** Records that `connection` has the session's state as of now (after a change made on it). */
+export function markInSync(connection: BackendConnection, session: SessionState): void {
+  const applied = appliedStateOf(connection);
+  applied.syncedWith = session;
+  applied.syncedVersion = session.version;
+}
+
 /**
  * Brings a backend connection to the session's state with as few round trips as possible: nothing
  * when it already matches (the usual case with connection affinity). Throws the backend's error.
  */
 export async function syncConnection(connection: BackendConnection, session: SessionState, collations: CollationTable): Promise<void> {
+  if (isInSync(connection, session)) return;
   const applied = appliedStateOf(connection);
+  applied.syncedWith = undefined;
   for (const id of applied.pendingCloses.splice(0)) connection.send(encodeComStmtClose(id));
   if (session.schema === undefined && applied.schema !== undefined) {
     // A session without a schema must not see the last one's; only a change of user unselects it.
@@ -40,6 +55,7 @@ export async function syncConnection(connection: BackendConnection, session: Ses
     if (response.error) throw response.error;
     applied.multiStatements = session.multiStatements;
   }
+  markInSync(connection, session);
 }
 
 function charsetAssignment(session: SessionState, collations: CollationTable): string {

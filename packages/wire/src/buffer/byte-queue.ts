@@ -58,6 +58,15 @@ export class ByteQueue {
     return out;
   }
 
+  /** The first `length` bytes as a view, consumed, if they lie in one chunk; else undefined and nothing consumed. */
+  takeContiguous(length: number): Buffer | undefined {
+    const first = this.chunks[this.head];
+    if (!first || first.length - this.offset < length) return undefined;
+    const view = first.subarray(this.offset, this.offset + length);
+    this.advance(length);
+    return view;
+  }
+
   /** Discards `length` bytes from the front. */
   advance(length: number): void {
     this.size -= length;

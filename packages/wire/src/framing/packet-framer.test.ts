@@ -57,6 +57,32 @@ describe('PacketFramer', () => {
     }
   });
 
+  it('gives a packet that arrived within one chunk as it came (framed), at every split', () => {
+    for (const { label, chunks } of splitEverywhere(small)) {
+      const chunkEnds: number[] = [];
+      chunks.reduce((end, chunk) => (chunkEnds.push(end + chunk.length), end + chunk.length), 0);
+      let offset = 0;
+      for (const packet of frameChunks(chunks)) {
+        const end = offset + 4 + packet.payload.length;
+        const withinOneChunk = chunkEnds.every((chunkEnd) => chunkEnd <= offset || chunkEnd >= end);
+        if (withinOneChunk) {
+          assert.deepEqual(packet.framed, small.subarray(offset, end), label);
+          assert.equal(packet.framed!.buffer, packet.payload.buffer, `${label}: framed shares the payload's memory`);
+          assert.equal(packet.framed!.byteOffset + 4, packet.payload.byteOffset, label);
+        } else {
+          assert.equal(packet.framed, undefined, `${label}: a packet cut by a chunk boundary has none`);
+        }
+        offset = end;
+      }
+    }
+  });
+
+  it('gives no framed bytes for a payload joined from 16 MiB packets', () => {
+    const framer = new PacketFramer();
+    framer.push(framePayload(Buffer.alloc(MAX_PACKET_PAYLOAD + 3), 0).bytes);
+    assert.equal(drain(framer)[0].framed, undefined);
+  });
+
   for (const length of [0, 1, 0xfffffe, MAX_PACKET_PAYLOAD, MAX_PACKET_PAYLOAD + 1, 2 * MAX_PACKET_PAYLOAD + 5]) {
     it(`round-trips a payload of ${length} bytes through framePayload`, () => {
       const payload = length > 1024 ? Buffer.alloc(length) : randomBytes(length);

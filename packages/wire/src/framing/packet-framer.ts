@@ -8,6 +8,11 @@ export interface LogicalPacket {
   sequenceId: number;
   /** Sequence id of the last physical packet (differs for payloads split at 16 MiB). */
   lastSequenceId: number;
+  /**
+   * The packet as it arrived, header included, when it was one physical packet within one chunk:
+   * a proxy forwards it without framing a copy. Shares memory with `payload`.
+   */
+  framed: Buffer | undefined;
 }
 
 /**
@@ -51,6 +56,10 @@ export class PacketFramer {
         throw new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, 'continuation packet out of order');
       }
       if (this.queue.length < PACKET_HEADER_LENGTH + length) return undefined;
+      if (length < MAX_PACKET_PAYLOAD && this.parts.length === 0) {
+        const framed = this.queue.takeContiguous(PACKET_HEADER_LENGTH + length);
+        if (framed) return { payload: framed.subarray(PACKET_HEADER_LENGTH), sequenceId, lastSequenceId: sequenceId, framed };
+      }
       this.queue.advance(PACKET_HEADER_LENGTH);
       const payload = this.queue.take(length);
       if (length === MAX_PACKET_PAYLOAD) {
@@ -59,13 +68,13 @@ export class PacketFramer {
         this.partsLength += length;
         continue;
       }
-      if (this.parts.length === 0) return { payload, sequenceId, lastSequenceId: sequenceId };
+      if (this.parts.length === 0) return { payload, sequenceId, lastSequenceId: sequenceId, framed: undefined };
       this.parts.push(payload);
       const joined = Buffer.concat(this.parts, this.partsLength + length);
       const first = this.firstSequenceId;
       this.parts = [];
       this.partsLength = 0;
-      return { payload: joined, sequenceId: first, lastSequenceId: sequenceId };
+      return { payload: joined, sequenceId: first, lastSequenceId: sequenceId, framed: undefined };
     }
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ColumnType } from '../constants/column-type.ts';
 import { PROTOCOL_VIOLATION, assertCathodeError, assertTruncationsThrow, hex } from '../testing/packet-builders.ts';
-import { type StmtExecute, decodeExecuteParameters, decodeStmtExecute, encodeExecuteParameters, encodeStmtExecute } from './com-stmt-execute.ts';
+import { type StmtExecute, boundParameterTypes, decodeExecuteParameters, decodeStmtExecute, encodeExecuteParameters, encodeStmtExecute, stmtExecuteFlags } from './com-stmt-execute.ts';
 
 const params = encodeExecuteParameters([
   { type: ColumnType.LONG, value: 42 },
@@ -75,6 +75,21 @@ describe('COM_STMT_EXECUTE', () => {
     assert.deepEqual(decodeExecuteParameters(message, block.parameterTypes!), [2n ** 64n - 1n, null, -1, '2024-01-02 03:04:05']);
     const signedTypes = hex('0800 fd00 0100 0c00');
     assert.deepEqual(decodeExecuteParameters(message, signedTypes), [-1, null, -1, '2024-01-02 03:04:05']);
+  });
+
+  it('peeks at the flags and bound types without a full decode, agreeing with decodeStmtExecute', () => {
+    const remembered = hex('17 04030201 01 01000000 00 00 2a000000 02 6869');
+    assert.equal(stmtExecuteFlags(remembered), 0x01);
+    assert.equal(boundParameterTypes(remembered, 2), undefined);
+    assert.equal(stmtExecuteFlags(withTypesBytes), 0);
+    assert.deepEqual(boundParameterTypes(withTypesBytes, 2), decodeStmtExecute(withTypesBytes, 2).parameterTypes);
+    assert.equal(boundParameterTypes(hex('17 07000000 00 01000000'), 0), undefined);
+  });
+
+  it('peeking throws CATHODE_PROTOCOL_VIOLATION when truncated', () => {
+    assertTruncationsThrow(withTypesBytes, stmtExecuteFlags, [0, 1, 5, 9]);
+    // Up to the end of the types: 10-byte header, 1-byte bitmap, flag, 4 type bytes.
+    assertTruncationsThrow(withTypesBytes, (bytes) => boundParameterTypes(bytes, 2), [10, 11, 12, 15]);
   });
 
   it('rejects a payload that is not COM_STMT_EXECUTE', () => {

@@ -46,6 +46,29 @@ export function decodeStmtExecute(payload: Buffer, parameterCount: number): Stmt
   return { statementId, flags, iterationCount, nullBitmap, newParamsBound, parameterTypes, values: reader.restBytes() };
 }
 
+/** Command byte, statement id, flags, iteration count: where the parameter block starts. */
+const PARAMETER_BLOCK_OFFSET = 10;
+
+/** The flags byte of a COM_STMT_EXECUTE (cursor type), read without decoding the rest. */
+export function stmtExecuteFlags(payload: Buffer): number {
+  if (payload.length < PARAMETER_BLOCK_OFFSET) throw protocolViolation('truncated COM_STMT_EXECUTE');
+  return payload[5];
+}
+
+/**
+ * The parameter types a COM_STMT_EXECUTE binds (a view into `payload`), or undefined when it binds
+ * none: what a proxy needs of each execute, without the allocations of a full decode.
+ */
+export function boundParameterTypes(payload: Buffer, parameterCount: number): Buffer | undefined {
+  if (parameterCount === 0) return undefined;
+  const flagOffset = PARAMETER_BLOCK_OFFSET + ((parameterCount + 7) >> 3);
+  if (payload.length <= flagOffset) throw protocolViolation('truncated COM_STMT_EXECUTE: no new-params-bound flag');
+  if (payload[flagOffset] !== 1) return undefined;
+  const end = flagOffset + 1 + parameterCount * 2;
+  if (payload.length < end) throw protocolViolation('truncated COM_STMT_EXECUTE: parameter types');
+  return payload.subarray(flagOffset + 1, end);
+}
+
 export function encodeStmtExecute(message: StmtExecute): Buffer {
   const writer = new PayloadWriter(32 + message.values.length)
     .u8(CommandByte.COM_STMT_EXECUTE)

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ServerStatus } from '../constants/server-status.ts';
-import { bytesOneByOne, cat, chunksOf, errPayload, hex, okPayload, packets, prepareOkPayload, splitAt, splitEverywhere, str } from '../testing/packet-builders.ts';
+import { ColumnType } from '../constants/column-type.ts';
+import { bytesOneByOne, cat, chunksOf, columnPayload, errPayload, hex, okPayload, packets, prepareOkPayload, splitAt, splitEverywhere, str } from '../testing/packet-builders.ts';
 import { type ResponseScenario, hugeRowScenario, scenarios } from '../testing/response-streams.ts';
 import { PacketRelay } from './packet-relay.ts';
 import { PACKET_HEAD_LENGTH, ResponseScanner } from './response-scanner.ts';
@@ -53,7 +54,7 @@ function checkRelay(relay: PacketRelay, chunks: Buffer[], responseLength: number
   return run;
 }
 
-const relayFor = (scenario: ResponseScenario): PacketRelay => new PacketRelay(new ResponseScanner(scenario.shape, scenario.deprecateEof));
+const relayFor = (scenario: ResponseScenario): PacketRelay => new PacketRelay(new ResponseScanner(scenario.shape, scenario.deprecateEof, scenario.cacheMetadata));
 
 function checkOutcome(relay: PacketRelay, scenario: ResponseScenario, label: string): void {
   assert.equal(relay.scanner.done, true, label);
@@ -206,11 +207,39 @@ describe('PacketRelay', () => {
       }
     });
 
+    it('can insert packets after one (skipped metadata put back), renumbering the rest, at every split', () => {
+      const skipped = scenarios.find((s) => s.name === 'cached metadata: EXECUTE with definitions skipped, EOF packets')!;
+      const definition = columnPayload('a', ColumnType.LONG);
+      const response = packets(1, ...skipped.payloads);
+      const expected = packets(1, hex('0101'), definition, ...skipped.payloads.slice(1));
+      for (const { label, chunks } of splitEverywhere(Buffer.concat([response, trailer]))) {
+        const relay = relayFor(skipped);
+        let first = true;
+        relay.onHead = (head) => {
+          if (!first) return;
+          first = false;
+          head[1] = 1;
+          return [definition];
+        };
+        checkRelay(relay, chunks, response.length, expected, trailer, label);
+        assert.equal(relay.lastForwardedSequenceId, skipped.payloads.length + 1, label);
+        checkOutcome(relay, skipped, label);
+      }
+    });
+
+    it('refuses to insert after a packet longer than its head', () => {
+      const relay = new PacketRelay(new ResponseScanner(ResponseShape.OK, false));
+      relay.onHead = () => [hex('00')];
+      assert.throws(() => relay.feed(packets(1, okPayload({ info: 'x'.repeat(100) }))), /only be inserted after a packet that ends within its head/);
+    });
+
     it('is given at most PACKET_HEAD_LENGTH bytes of each packet and its full length, and nothing for continuations', () => {
       const long = okPayload({ affectedRows: 1, info: 'x'.repeat(100) });
       const relay = new PacketRelay(new ResponseScanner(ResponseShape.OK, false));
       const seen: Array<[Buffer, number]> = [];
-      relay.onHead = (head, length) => seen.push([Buffer.from(head), length]);
+      relay.onHead = (head, length) => {
+        seen.push([Buffer.from(head), length]);
+      };
       const step = relay.feed(packets(1, long));
       assert.equal(step.done, true);
       assert.deepEqual(seen, [[long.subarray(0, PACKET_HEAD_LENGTH), long.length]]);
@@ -218,7 +247,9 @@ describe('PacketRelay', () => {
       const huge = hugeRowScenario(false);
       const hugeRelay = relayFor(huge);
       const lengths: number[] = [];
-      hugeRelay.onHead = (_head, length) => lengths.push(length);
+      hugeRelay.onHead = (_head, length) => {
+        lengths.push(length);
+      };
       hugeRelay.feed(packets(1, ...huge.payloads));
       assert.deepEqual(lengths, huge.payloads.map((payload) => Math.min(payload.length, 0xffffff)));
     });

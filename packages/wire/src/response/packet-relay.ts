@@ -1,3 +1,5 @@
+import { CathodeError, CathodeErrorCode } from '../errors/cathode-error.ts';
+import { framePayload } from '../framing/frame-payload.ts';
 import { MAX_PACKET_PAYLOAD, PACKET_HEADER_LENGTH } from '../framing/packet-header.ts';
 import { PACKET_HEAD_LENGTH, type ResponseScanner } from './response-scanner.ts';
 
@@ -20,8 +22,12 @@ export class PacketRelay {
   readonly scanner: ResponseScanner;
   /** Added to every packet's sequence id, when the two sides of the relay number differently. */
   sequenceShift = 0;
-  /** Called with each packet's head (mutable, inside the forwarded bytes) after the scanner saw it. */
-  onHead: ((head: Buffer, length: number) => void) | undefined;
+  /**
+   * Called with each packet's head (mutable, inside the forwarded bytes) after the scanner saw it.
+   * It may return payloads to send after that packet (which must then lie wholly within its head):
+   * they are framed in sequence and the packets after them renumbered. The scanner never sees them.
+   */
+  onHead: ((head: Buffer, length: number) => Buffer[] | void) | undefined;
   private held: Buffer | undefined;
   private payloadLeft = 0;
   private continued = false;
@@ -65,9 +71,9 @@ export class PacketRelay {
       this.lastSequenceId = data[position + 3];
       position += PACKET_HEADER_LENGTH;
       if (!isContinuation) {
-        const head = data.subarray(position, position + headLength);
-        this.scanner.packet(head, length);
-        this.onHead?.(head, length);
+        this.scanner.packetAt(data, position, position + headLength, length);
+        const inserted = this.onHead?.(data.subarray(position, position + headLength), length);
+        if (inserted && inserted.length > 0) return this.insertAfter(data, position, length, inserted);
       }
       this.payloadLeft = length;
     }
@@ -77,5 +83,20 @@ export class PacketRelay {
     }
     const done = this.scanner.done && this.payloadLeft === 0 && !this.continued;
     return { forward: data, done, leftover: undefined };
+  }
+
+  /** Forwards `data` to the end of the packet at `position`, then `payloads` as packets, then the rest renumbered. */
+  private insertAfter(data: Buffer, position: number, length: number, payloads: Buffer[]): RelayStep {
+    if (length > PACKET_HEAD_LENGTH) throw new CathodeError(CathodeErrorCode.INTERNAL, 'packets can only be inserted after a packet that ends within its head');
+    const end = position + length;
+    const framed: Buffer[] = [data.subarray(0, end)];
+    for (const payload of payloads) {
+      this.lastSequenceId = (this.lastSequenceId + 1) & 0xff;
+      framed.push(framePayload(payload, this.lastSequenceId).bytes);
+    }
+    this.sequenceShift += payloads.length;
+    const rest = this.feed(data.subarray(end));
+    framed.push(rest.forward);
+    return { forward: Buffer.concat(framed), done: rest.done, leftover: rest.leftover };
   }
 }

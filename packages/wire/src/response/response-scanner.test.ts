@@ -9,7 +9,7 @@ import { ResponseShape, responseShapeOf } from './response-shape.ts';
 
 /** Feeds each payload (as a head of at most `headLength` bytes) and checks the response ends exactly at the last one. */
 function scan(scenario: ResponseScenario, headLength: number): ResponseScanner {
-  const scanner = new ResponseScanner(scenario.shape, scenario.deprecateEof);
+  const scanner = new ResponseScanner(scenario.shape, scenario.deprecateEof, scenario.cacheMetadata);
   scenario.payloads.forEach((payload, i) => {
     assert.equal(scanner.done, false, `not done before packet ${i}`);
     const ended = scanner.packet(payload.subarray(0, headLength), payload.length);

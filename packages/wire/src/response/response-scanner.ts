@@ -28,6 +28,8 @@ type State = (typeof State)[keyof typeof State];
 export class ResponseScanner {
   readonly shape: ResponseShape;
   private readonly deprecateEof: boolean;
+  /** MARIADB_CLIENT_CACHE_METADATA: a column count is followed by a byte saying whether column definitions follow. */
+  private readonly cacheMetadata: boolean;
   private state: State;
   private remaining = 0;
   private prepareColumns = 0;
@@ -42,9 +44,10 @@ export class ResponseScanner {
   /** Set when a prepare succeeded. */
   prepareOk: StmtPrepareOk | undefined;
 
-  constructor(shape: ResponseShape, deprecateEof: boolean) {
+  constructor(shape: ResponseShape, deprecateEof: boolean, cacheMetadata = false) {
     this.shape = shape;
     this.deprecateEof = deprecateEof;
+    this.cacheMetadata = cacheMetadata;
     this.state = shape === ResponseShape.ROWS ? State.ROWS : shape === ResponseShape.NONE ? State.DONE : State.FIRST;
   }
 
@@ -67,35 +70,40 @@ export class ResponseScanner {
    * full payload length. Returns true when this packet ends the response.
    */
   packet(head: Buffer, length: number): boolean {
-    const first = length > 0 ? head[0] : -1;
+    return this.packetAt(head, 0, head.length, length);
+  }
+
+  /** `packet()` for a head that lies in `bytes` from `start` to `end`, so relays need not slice. */
+  packetAt(bytes: Buffer, start: number, end: number, length: number): boolean {
+    const first = length > 0 ? bytes[start] : -1;
     switch (this.state) {
       case State.FIRST:
-        this.first(head, first, length);
+        this.first(bytes, start, end, first, length);
         break;
       case State.COLUMNS:
         if (--this.remaining === 0) this.state = this.deprecateEof ? State.ROWS : State.COLUMNS_EOF;
         break;
       case State.COLUMNS_EOF:
-        this.statusFlags = readTerminatorStatus(head, false);
+        this.statusFlags = readTerminatorStatus(bytes, start, end, false);
         // An execute that opened a cursor sends no rows now; they come with COM_STMT_FETCH.
         this.state = this.statusFlags & ServerStatus.SERVER_STATUS_CURSOR_EXISTS ? State.DONE : State.ROWS;
         break;
       case State.ROWS:
         if (first === 0xff) this.fail();
-        else if (isEndOfStream(first, length, this.deprecateEof)) this.endOfResultSet(readTerminatorStatus(head, this.deprecateEof));
+        else if (isEndOfStream(first, length, this.deprecateEof)) this.endOfResultSet(readTerminatorStatus(bytes, start, end, this.deprecateEof));
         break;
       case State.PREPARE_PARAMS:
         if (--this.remaining === 0) this.state = this.deprecateEof ? this.afterPrepareParams() : State.PREPARE_PARAMS_EOF;
         break;
       case State.PREPARE_PARAMS_EOF:
-        this.statusFlags = readTerminatorStatus(head, false);
+        this.statusFlags = readTerminatorStatus(bytes, start, end, false);
         this.state = this.afterPrepareParams();
         break;
       case State.PREPARE_COLUMNS:
         if (--this.remaining === 0) this.state = this.deprecateEof ? State.DONE : State.PREPARE_COLUMNS_EOF;
         break;
       case State.PREPARE_COLUMNS_EOF:
-        this.statusFlags = readTerminatorStatus(head, false);
+        this.statusFlags = readTerminatorStatus(bytes, start, end, false);
         this.state = State.DONE;
         break;
       default:
@@ -104,34 +112,38 @@ export class ResponseScanner {
     return this.state === State.DONE;
   }
 
-  private first(head: Buffer, first: number, length: number): void {
+  private first(bytes: Buffer, start: number, end: number, first: number, length: number): void {
     if (first === 0xff) return this.fail();
     switch (this.shape) {
       case ResponseShape.SINGLE:
         this.state = State.DONE;
         return;
       case ResponseShape.OK:
-        this.statusFlags = readTerminatorStatus(head, first !== 0xfe || length > 5);
+        this.statusFlags = readTerminatorStatus(bytes, start, end, first !== 0xfe || length > 5);
         this.state = State.DONE;
         return;
       case ResponseShape.FIELD_LIST:
         if (isEndOfStream(first, length, this.deprecateEof)) {
-          this.statusFlags = readTerminatorStatus(head, this.deprecateEof);
+          this.statusFlags = readTerminatorStatus(bytes, start, end, this.deprecateEof);
           this.state = State.DONE;
         }
         return;
       case ResponseShape.PREPARE:
-        return this.prepared(head);
+        return this.prepared(bytes.subarray(start, end));
       default:
         break;
     }
-    if (first === 0x00) return this.endOfResultSet(readTerminatorStatus(head, true));
+    if (first === 0x00) return this.endOfResultSet(readTerminatorStatus(bytes, start, end, true));
     if (first === 0xfb && this.shape === ResponseShape.RESULT) {
       this.state = State.LOCAL_INFILE;
       return;
     }
-    this.remaining = Number(new PayloadReader(head).lengthEncodedInt());
-    this.state = this.remaining === 0 ? State.ROWS : State.COLUMNS;
+    const reader = new PayloadReader(bytes, start, end);
+    this.remaining = Number(reader.lengthEncodedInt());
+    if (this.remaining === 0) this.state = State.ROWS;
+    // Without column definitions (the client has them cached) the intermediate EOF still comes.
+    else if (this.cacheMetadata && reader.u8() === 0) this.state = this.deprecateEof ? State.ROWS : State.COLUMNS_EOF;
+    else this.state = State.COLUMNS;
   }
 
   private prepared(head: Buffer): void {
@@ -163,8 +175,8 @@ export class ResponseScanner {
 }
 
 /** Status flags of an OK packet (`okFormat`) or of an EOF packet. */
-function readTerminatorStatus(head: Buffer, okFormat: boolean): number {
-  const reader = new PayloadReader(head, 1);
+function readTerminatorStatus(bytes: Buffer, start: number, end: number, okFormat: boolean): number {
+  const reader = new PayloadReader(bytes, start + 1, end);
   if (!okFormat) {
     reader.skip(2);
     return reader.u16();

@@ -9,6 +9,8 @@ export interface ResponseScenario {
   name: string;
   shape: ResponseShape;
   deprecateEof: boolean;
+  /** MARIADB_CLIENT_CACHE_METADATA negotiated: column counts carry a metadata-follows byte. */
+  cacheMetadata?: boolean;
   /** Logical packet payloads, in order; the last one ends the response. */
   payloads: Buffer[];
   failed: boolean;
@@ -221,6 +223,53 @@ export const scenarios: ResponseScenario[] = [
     payloads: [hex('01'), columnPayload('a', ColumnType.LONG), binaryRowPayload(1), okPayload({ status: IN_TRANS }, 0xfe)],
     failed: false,
     statusFlags: IN_TRANS,
+  },
+  // MARIADB_CLIENT_CACHE_METADATA, as MariaDB 10.11 sends it: the column count's second byte says
+  // whether column definitions follow; without them, the intermediate EOF still does.
+  {
+    name: 'cached metadata: text result set (definitions always follow)',
+    shape: ResponseShape.RESULT,
+    deprecateEof: false,
+    cacheMetadata: true,
+    payloads: [hex('0101'), columnPayload('c'), eofPayload(AUTOCOMMIT), textRowPayload('a'), eofPayload(AUTOCOMMIT)],
+    failed: false,
+    statusFlags: AUTOCOMMIT,
+  },
+  {
+    name: 'cached metadata: EXECUTE with definitions skipped, EOF packets',
+    shape: ResponseShape.BINARY_RESULT,
+    deprecateEof: false,
+    cacheMetadata: true,
+    payloads: [hex('0100'), eofPayload(AUTOCOMMIT), binaryRowPayload(7), eofPayload(IN_TRANS)],
+    failed: false,
+    statusFlags: IN_TRANS,
+  },
+  {
+    name: 'cached metadata: EXECUTE with definitions skipped, deprecate-EOF',
+    shape: ResponseShape.BINARY_RESULT,
+    deprecateEof: true,
+    cacheMetadata: true,
+    payloads: [hex('0200'), binaryRowPayload(1, 2), binaryRowPayload(3, 4), okPayload({ status: AUTOCOMMIT }, 0xfe)],
+    failed: false,
+    statusFlags: AUTOCOMMIT,
+  },
+  {
+    name: 'cached metadata: EXECUTE after the metadata changed (definitions follow)',
+    shape: ResponseShape.BINARY_RESULT,
+    deprecateEof: true,
+    cacheMetadata: true,
+    payloads: [hex('0101'), columnPayload('c'), binaryRowPayload(1), okPayload({ status: AUTOCOMMIT }, 0xfe)],
+    failed: false,
+    statusFlags: AUTOCOMMIT,
+  },
+  {
+    name: 'cached metadata: EXECUTE opening a cursor without definitions',
+    shape: ResponseShape.BINARY_RESULT,
+    deprecateEof: false,
+    cacheMetadata: true,
+    payloads: [hex('0100'), eofPayload(SERVER_STATUS_CURSOR_EXISTS | AUTOCOMMIT)],
+    failed: false,
+    statusFlags: SERVER_STATUS_CURSOR_EXISTS | AUTOCOMMIT,
   },
   {
     name: 'EXECUTE returning OK',

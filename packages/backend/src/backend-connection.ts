@@ -117,6 +117,8 @@ export interface RelayOutcome {
 }
 
 let nextLocalId = 1;
+/** Bytes per socket read; larger responses take several reads. */
+const READ_BUFFER_SIZE = 64 * 1024;
 
 /** One authenticated connection to a MariaDB/MySQL server, speaking the client side on Cathode's codec. */
 export class BackendConnection {
@@ -139,19 +141,37 @@ export class BackendConnection {
   /** Called once when the connection closes, for whatever reason. */
   onClose: ((connection: BackendConnection, error: Error | undefined) => void) | undefined;
   private readonly socket: net.Socket;
+  /**
+   * Where the socket reads into, reused from read to read: relayed bytes are written on from it
+   * without a copy. Replaced when the client side still holds bytes of the last read (a write
+   * not yet handed to the kernel); everything else that keeps bytes copies them.
+   */
+  private readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  private readBufferHeld = false;
   private exchange: CollectExchange | RelayExchange | HandshakeExchange | undefined;
   /** The auth plugin and nonce of the last login exchange, which COM_CHANGE_USER answers to first. */
   private authPlugin = '';
   private nonce: Buffer = Buffer.alloc(0);
 
-  private constructor(socket: net.Socket, options: BackendConnectOptions) {
+  private constructor(options: BackendConnectOptions) {
+    const { endpoint } = options;
+    const socket = net.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      onread: {
+        buffer: () => this.nextReadBuffer(),
+        callback: (length, buffer) => {
+          this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, length));
+          return true;
+        },
+      },
+    });
     this.socket = socket;
     this.endpoint = options.endpoint;
     this.flavor = options.flavor & FLAVOR_CAPABILITIES;
     this.mariaDbFlavor = (options.mariaDbFlavor ?? 0) & MARIADB_FLAVOR_CAPABILITIES;
     this.characterSet = options.characterSet ?? Collation.utf8mb4_general_ci;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.destroy(error));
     socket.on('close', () => this.destroy(new CathodeError(CathodeErrorCode.BACKEND_LOST, `backend ${this.endpoint.name} closed the connection`)));
   }
@@ -171,8 +191,7 @@ export class BackendConnection {
 
   static async connect(options: BackendConnectOptions): Promise<BackendConnection> {
     const { endpoint } = options;
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
-    const connection = new BackendConnection(socket, options);
+    const connection = new BackendConnection(options);
     const timer = setTimeout(() => {
       connection.destroy(new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `backend ${endpoint.name} did not complete the handshake within ${options.connectTimeoutMs} ms`));
     }, options.connectTimeoutMs);
@@ -350,6 +369,15 @@ export class BackendConnection {
     if (this.exchange) throw new CathodeError(CathodeErrorCode.INTERNAL, 'backend connection is busy');
   }
 
+  private nextReadBuffer(): Buffer {
+    if (this.readBufferHeld) {
+      this.readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+      this.readBufferHeld = false;
+    }
+    return this.readBuffer;
+  }
+
+  /** `chunk` lies in the reused read buffer: only the relay path may keep it beyond this call (see readBuffer). */
   private onData(chunk: Buffer): void {
     const exchange = this.exchange;
     if (!exchange) {
@@ -358,9 +386,9 @@ export class BackendConnection {
     }
     try {
       if (exchange.kind === 'relay') this.onRelayData(exchange, chunk);
-      else if (exchange.kind === 'collect') this.onCollectData(exchange, chunk);
+      else if (exchange.kind === 'collect') this.onCollectData(exchange, Buffer.from(chunk));
       else {
-        exchange.framer.push(chunk);
+        exchange.framer.push(Buffer.from(chunk));
         if (exchange.waiter) {
           const packet = exchange.framer.next();
           if (packet) {
@@ -379,7 +407,9 @@ export class BackendConnection {
     const step = exchange.relay.feed(chunk);
     if (step.forward.length > 0) {
       exchange.forwardedAny = true;
-      if (!exchange.sink.write(step.forward)) {
+      const accepted = exchange.sink.write(step.forward);
+      if (exchange.sink.holdsWrittenBytes()) this.readBufferHeld = true;
+      if (!accepted) {
         this.socket.pause();
         exchange.sink.onDrain(() => this.socket.resume());
       }

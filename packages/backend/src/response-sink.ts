@@ -5,6 +5,8 @@
  */
 export interface ResponseSink {
   write(bytes: Buffer): boolean;
+  /** True while bytes given to `write` may still be read from (queued, not yet with the kernel): the caller must not reuse their memory. */
+  holdsWrittenBytes(): boolean;
   onDrain(resume: () => void): void;
   /** The backend asked for a LOCAL INFILE file; the sink's owner sends the client's file with `sendLocalInfileData`. */
   onLocalInfileRequest?(): void;

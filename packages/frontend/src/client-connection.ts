@@ -147,9 +147,9 @@ export class ClientConnection {
     return this.socket.write(frames.bytes);
   }
 
-  /** ResponseSink: relayed bytes. */
-  write(bytes: Buffer): boolean {
-    return this.writeFramed(bytes);
+  /** True while bytes given to a write may still be read from (not yet handed to the kernel). */
+  holdsWrittenBytes(): boolean {
+    return !this.closed && this.socket.writableLength > 0;
   }
 
   onDrain(resume: () => void): void {

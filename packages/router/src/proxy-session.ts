@@ -59,6 +59,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     this.statements = new PreparedStatements(this);
     this.sink = {
       write: (bytes) => this.connection.writeFramed(bytes),
+      holdsWrittenBytes: () => this.connection.holdsWrittenBytes(),
       onDrain: (resume) => this.connection.onDrain(resume),
       onLocalInfileRequest: () => {
         if (this.current) void this.pumpLocalInfile(this.current);

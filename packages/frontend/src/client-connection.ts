@@ -31,6 +31,8 @@ export class ClientConnection {
   closeReason = '';
   /** True while a command is being served (for idle sweeps and graceful shutdown). */
   busy = false;
+  /** Set by `closeWhenIdle` during a command: the reason to close once it is answered. */
+  private closeAfterCommand: string | undefined;
   private socket: net.Socket;
   private readonly framer: PacketFramer;
   private decompressor: CompressedFrameDecoder | undefined;
@@ -181,6 +183,19 @@ export class ClientConnection {
     this.decompressor = new CompressedFrameDecoder(Math.max(maxPacketLength, 0xffffff));
     const rest = this.framer.takeRemainder();
     if (rest.length > 0) this.onData(rest);
+  }
+
+  /** Closes now if no command is being served, else right after the current one is answered. */
+  closeWhenIdle(reason: string): void {
+    if (this.busy) this.closeAfterCommand = reason;
+    else this.close(reason);
+  }
+
+  /** The current command has been answered. */
+  commandDone(): void {
+    this.busy = false;
+    this.lastActivityAt = Date.now();
+    if (this.closeAfterCommand !== undefined) this.close(this.closeAfterCommand);
   }
 
   /** Sends an error (if any) and closes once it is written. */

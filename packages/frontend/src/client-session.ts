@@ -163,12 +163,14 @@ async function commandLoop(connection: ClientConnection, options: FrontendOption
         return;
       }
       if (payload[0] === CommandByte.COM_CHANGE_USER) current = await changeUser(connection, options, handler, current, payload, logger);
-      else await handler.command(payload, packet.framed);
+      else {
+        const pending = handler.command(payload, packet.framed);
+        if (pending) await pending;
+      }
     } catch (error) {
       answerFailure(connection, error, logger);
     } finally {
-      connection.busy = false;
-      connection.lastActivityAt = Date.now();
+      connection.commandDone();
     }
   }
 }

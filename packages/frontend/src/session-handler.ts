@@ -21,8 +21,9 @@ export interface SessionHandler {
   /**
    * One command (sequence id 0 packet); the handler writes the complete response. `framed` is the
    * packet as received, header included, when it came whole: it may be forwarded (or patched) as is.
+   * A command answered at once returns no promise.
    */
-  command(payload: Buffer, framed: Buffer | undefined): Promise<void>;
+  command(payload: Buffer, framed: Buffer | undefined): Promise<void> | undefined;
   /** COM_CHANGE_USER passed authentication: start over as `identity`. Throw to refuse. */
   changeUser(identity: ClientIdentity): Promise<void>;
   /** The connection is gone; release everything. */

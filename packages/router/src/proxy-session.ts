@@ -48,7 +48,6 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   private lastBackend: BackendConnection | undefined;
   /** The pool serving the session's schema, looked up again only when the schema changes. */
   private pool: { schema: string | undefined; pool: BackendPool } | undefined;
-  private draining = false;
   /** Where relayed responses go: the client connection. One object for the session's lifetime. */
   private readonly sink: ResponseSink;
 
@@ -123,56 +122,47 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     if (pinned && pinned !== this.current) void this.resetAndRelease(pinned);
   }
 
-  async command(payload: Buffer, framed: Buffer | undefined): Promise<void> {
+  /** Returns a promise only for commands that wait on something: a PING answers at once. */
+  command(payload: Buffer, framed: Buffer | undefined): Promise<void> | undefined {
     switch (payload[0]) {
       case CommandByte.COM_QUERY:
-        await this.query(payload, framed ?? framePayload(payload, 0).bytes);
-        break;
+        return this.query(payload, framed ?? framePayload(payload, 0).bytes);
       case CommandByte.COM_STMT_PREPARE:
-        await this.statements.prepare(payload, framed ?? framePayload(payload, 0).bytes);
-        break;
+        return this.statements.prepare(payload, framed ?? framePayload(payload, 0).bytes);
       case CommandByte.COM_STMT_EXECUTE:
-        await this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes);
-        break;
+        return this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes);
       case CommandByte.COM_STMT_SEND_LONG_DATA:
         this.statements.appendLongData(payload);
-        break;
+        return undefined;
       case CommandByte.COM_STMT_CLOSE:
         this.statements.close(payload);
-        break;
+        return undefined;
       case CommandByte.COM_STMT_RESET:
-        await this.statements.reset(payload);
-        break;
+        return this.statements.reset(payload);
       case CommandByte.COM_STMT_FETCH:
-        await this.statements.fetch(payload, framed ?? framePayload(payload, 0).bytes);
-        break;
+        return this.statements.fetch(payload, framed ?? framePayload(payload, 0).bytes);
       case CommandByte.COM_INIT_DB:
-        await this.initDb(decodeComInitDb(payload));
-        break;
+        return this.initDb(decodeComInitDb(payload));
       case CommandByte.COM_PING:
         this.connection.writeOk({ statusFlags: this.statusFlags });
-        break;
+        return undefined;
       case CommandByte.COM_FIELD_LIST:
         decodeComFieldList(payload);
-        await this.relayCommand(payload, ResponseShape.FIELD_LIST);
-        break;
+        return this.relayCommand(payload, ResponseShape.FIELD_LIST);
       case CommandByte.COM_STATISTICS:
-        await this.relayCommand(payload, ResponseShape.SINGLE);
-        break;
+        return this.relayCommand(payload, ResponseShape.SINGLE);
       case CommandByte.COM_SET_OPTION:
         this.setOption(decodeComSetOption(payload));
-        break;
+        return undefined;
       case CommandByte.COM_RESET_CONNECTION:
-        await this.resetSession();
-        this.connection.writeOk({ statusFlags: this.statusFlags });
-        break;
+        return this.resetSession().then(() => {
+          this.connection.writeOk({ statusFlags: this.statusFlags });
+        });
       case CommandByte.COM_PROCESS_KILL:
-        await this.killStatement(decodeComProcessKill(payload), false);
-        break;
+        return this.killStatement(decodeComProcessKill(payload), false);
       default:
         throw SqlError.of('ER_UNKNOWN_COM_ERROR');
     }
-    if (this.draining) this.connection.close('server shutting down');
   }
 
   // --- RegisteredSession ------------------------------------------------------------------------
@@ -198,8 +188,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   }
 
   drain(): void {
-    this.draining = true;
-    if (!this.connection.busy) this.connection.close('server shutting down');
+    this.connection.closeWhenIdle('server shutting down');
   }
 
   // --- commands ---------------------------------------------------------------------------------
@@ -210,7 +199,8 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
     const ready = this.checkout();
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
-    const { connection, outcome } = await this.relayOn(ready instanceof Promise ? await ready : ready, framed, ResponseShape.RESULT);
+    const connection = ready instanceof Promise ? await ready : ready;
+    const outcome = await this.relayOn(connection, framed, ResponseShape.RESULT);
     if (!outcome.failed) this.track(effects, connection);
     if (effects.pinReason) this.pinReasons.add(effects.pinReason);
     this.checkin(connection, outcome.statusFlags);
@@ -218,7 +208,8 @@ export class ProxySession implements SessionHandler, RegisteredSession {
 
   /** Forwards a command whose response needs no interpretation beyond its end. */
   async relayCommand(payload: Buffer, shape: typeof ResponseShape.FIELD_LIST | typeof ResponseShape.SINGLE): Promise<void> {
-    const { connection, outcome } = await this.relayOn(await this.checkout(), framePayload(payload, 0).bytes, shape);
+    const connection = await this.checkout();
+    const outcome = await this.relayOn(connection, framePayload(payload, 0).bytes, shape);
     this.checkin(connection, outcome.statusFlags);
   }
 
@@ -385,31 +376,40 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   /**
    * Sends a command and streams the response to the client. A backend that dies mid-response
    * ends the client's response with an error when the stream allows it, else the client connection.
+   * (Promise reactions rather than an async function: one microtask turn less per statement.)
    */
-  async relayOn(
-    connection: BackendConnection,
-    framedCommand: Buffer,
-    shape: (typeof ResponseShape)[keyof typeof ResponseShape],
-    onHead?: (head: Buffer, length: number) => Buffer[] | void,
-  ): Promise<{ connection: BackendConnection; outcome: RelayOutcome }> {
+  relayOn(connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: (head: Buffer, length: number) => Buffer[] | void): Promise<RelayOutcome> {
     this.current = connection;
+    let relaying: Promise<RelayOutcome>;
     try {
-      const outcome = await connection.relay(framedCommand, shape, this.sink, onHead);
-      this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
-      return { connection, outcome };
+      relaying = connection.relay(framedCommand, shape, this.sink, onHead);
     } catch (error) {
-      this.unpinLost(connection);
-      if (!(error instanceof RelayInterruptedError)) {
-        this.checkinAfterError(connection);
-        throw error;
-      }
-      this.logger.warn({ backend: connection.endpoint.name, err: error.message }, 'backend lost during a statement');
-      if (error.forwardedAny && error.atPacketBoundary) this.connection.sequenceId = (error.lastSequenceId + 1) & 0xff;
-      else if (error.forwardedAny) this.connection.destroy('backend lost in the middle of a packet');
-      throw SqlError.of('CR_SERVER_LOST');
-    } finally {
-      this.current = undefined;
+      return Promise.reject(this.relayFailed(connection, error));
     }
+    return relaying.then(
+      (outcome) => {
+        this.current = undefined;
+        this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
+        return outcome;
+      },
+      (error: unknown) => {
+        throw this.relayFailed(connection, error);
+      },
+    );
+  }
+
+  /** The error to answer a failed relay with, after releasing what it held. */
+  private relayFailed(connection: BackendConnection, error: unknown): unknown {
+    this.current = undefined;
+    this.unpinLost(connection);
+    if (!(error instanceof RelayInterruptedError)) {
+      this.checkinAfterError(connection);
+      return error;
+    }
+    this.logger.warn({ backend: connection.endpoint.name, err: error.message }, 'backend lost during a statement');
+    if (error.forwardedAny && error.atPacketBoundary) this.connection.sequenceId = (error.lastSequenceId + 1) & 0xff;
+    else if (error.forwardedAny) this.connection.destroy('backend lost in the middle of a packet');
+    return SqlError.of('CR_SERVER_LOST');
   }
 
   /** LOAD DATA LOCAL: the client's file packets go to the backend until the empty packet. */

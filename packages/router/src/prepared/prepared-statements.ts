@@ -54,7 +54,8 @@ export class PreparedStatements {
       if (first && head[0] === 0x00 && head.length >= 5) head.writeUInt32LE(id, 1);
       first = false;
     };
-    const { connection, outcome } = await this.session.relayOn(await this.session.checkout(), framed, ResponseShape.PREPARE, patchId);
+    const connection = await this.session.checkout();
+    const outcome = await this.session.relayOn(connection, framed, ResponseShape.PREPARE, patchId);
     if (outcome.prepareOk) {
       this.statements.set(id, {
         id,
@@ -98,7 +99,7 @@ export class PreparedStatements {
     const command = statement.parameterCount > 0 && !backend.typesSent && !boundTypes ? this.withTypes(payload, statement) : framed;
     command.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
     backend.typesSent = true;
-    const { outcome } = await this.session.relayOn(connection, command, ResponseShape.BINARY_RESULT, backend.metadataForClient && this.metadataInserter(backend));
+    const outcome = await this.session.relayOn(connection, command, ResponseShape.BINARY_RESULT, backend.metadataForClient && this.metadataInserter(backend));
     this.setCursorOpen(statement, (flags & CURSOR_TYPE_READ_ONLY) !== 0 && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
     this.session.checkin(connection, outcome.statusFlags);
   }
@@ -109,7 +110,7 @@ export class PreparedStatements {
     const backend = statement.backend;
     if (!statement.cursorOpen || !backend) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_fetch');
     framed.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
-    const { outcome } = await this.session.relayOn(backend.connection, framed, ResponseShape.ROWS);
+    const outcome = await this.session.relayOn(backend.connection, framed, ResponseShape.ROWS);
     this.session.checkin(backend.connection, outcome.statusFlags);
   }
 

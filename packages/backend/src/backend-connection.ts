@@ -137,6 +137,7 @@ export class BackendConnection {
   mariaDbCapabilities = 0;
   characterSet: number;
   closed = false;
+  /** When the pool last got it back (for idle sweeps). */
   lastUsedAt = Date.now();
   /** Called once when the connection closes, for whatever reason. */
   onClose: ((connection: BackendConnection, error: Error | undefined) => void) | undefined;
@@ -323,7 +324,6 @@ export class BackendConnection {
     this.assertIdle();
     return new Promise((resolve, reject) => {
       this.exchange = { kind: 'collect', framer: new PacketFramer(), scanner: new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata), packets: [], resolve, reject };
-      this.lastUsedAt = Date.now();
       this.socket.write(framePayload(payload, 0).bytes);
     });
   }
@@ -351,7 +351,6 @@ export class BackendConnection {
       const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata));
       relay.onHead = onHead;
       this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, resolve, reject };
-      this.lastUsedAt = Date.now();
       this.socket.write(framedCommand);
     });
   }

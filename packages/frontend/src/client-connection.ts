@@ -26,6 +26,7 @@ export class ClientConnection {
   capabilityFlags = 0;
   /** The sequence id the next packet sent to the client carries. */
   sequenceId = 0;
+  /** When the last command was answered (or the connection opened): idle time counts from here. */
   lastActivityAt = Date.now();
   closed = false;
   closeReason = '';
@@ -71,7 +72,6 @@ export class ClientConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.lastActivityAt = Date.now();
     try {
       if (this.decompressor) {
         this.decompressor.push(chunk);
@@ -92,7 +92,7 @@ export class ClientConnection {
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = undefined;
-      waiter.resolve(packet);
+      waiter.resolve(this.received(packet));
     } else {
       this.queued.push(packet);
     }
@@ -114,7 +114,7 @@ export class ClientConnection {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new CathodeError(CathodeErrorCode.BACKEND_LOST, 'client connection closed'));
     return new Promise((resolve, reject) => {
-      this.waiter = { resolve: (next) => resolve(this.received(next)), reject };
+      this.waiter = { resolve, reject };
     });
   }
 

@@ -1,4 +1,5 @@
 import { PayloadReader } from '../buffer/payload-reader.ts';
+import { protocolViolation } from '../errors/cathode-error.ts';
 import { ServerStatus } from '../constants/server-status.ts';
 import { isEndOfStream } from '../messages/eof-packet.ts';
 import { type StmtPrepareOk, decodeStmtPrepareOk } from '../messages/com-stmt-prepare.ts';
@@ -138,11 +139,11 @@ export class ResponseScanner {
       this.state = State.LOCAL_INFILE;
       return;
     }
-    const reader = new PayloadReader(bytes, start, end);
-    this.remaining = Number(reader.lengthEncodedInt());
+    const afterCount = skipLengthEncodedInt(bytes, start, end);
+    this.remaining = first < 0xfb ? first : Number(new PayloadReader(bytes, start, end).lengthEncodedInt());
     if (this.remaining === 0) this.state = State.ROWS;
     // Without column definitions (the client has them cached) the intermediate EOF still comes.
-    else if (this.cacheMetadata && reader.u8() === 0) this.state = this.deprecateEof ? State.ROWS : State.COLUMNS_EOF;
+    else if (this.cacheMetadata && byteAt(bytes, afterCount, end) === 0) this.state = this.deprecateEof ? State.ROWS : State.COLUMNS_EOF;
     else this.state = State.COLUMNS;
   }
 
@@ -174,14 +175,25 @@ export class ResponseScanner {
   }
 }
 
-/** Status flags of an OK packet (`okFormat`) or of an EOF packet. */
+// Hand-rolled reads for the per-packet path (no reader object per packet); bounds as strict as PayloadReader's.
+
+/** Status flags of an OK packet (`okFormat`: after affected rows and last insert id) or of an EOF packet (after warnings). */
 function readTerminatorStatus(bytes: Buffer, start: number, end: number, okFormat: boolean): number {
-  const reader = new PayloadReader(bytes, start + 1, end);
-  if (!okFormat) {
-    reader.skip(2);
-    return reader.u16();
-  }
-  reader.lengthEncodedInt();
-  reader.lengthEncodedInt();
-  return reader.u16();
+  const at = okFormat ? skipLengthEncodedInt(bytes, skipLengthEncodedInt(bytes, start + 1, end), end) : start + 3;
+  if (at + 2 > end) throw protocolViolation('truncated packet: no status flags');
+  return bytes[at] | (bytes[at + 1] << 8);
+}
+
+/** The offset just past the length-encoded integer at `at`. */
+function skipLengthEncodedInt(bytes: Buffer, at: number, end: number): number {
+  const first = byteAt(bytes, at, end);
+  const next = at + (first < 0xfb ? 1 : first === 0xfc ? 3 : first === 0xfd ? 4 : first === 0xfe ? 9 : 0);
+  if (next === at) throw protocolViolation(`invalid length-encoded integer prefix 0x${first.toString(16)}`);
+  if (next > end) throw protocolViolation('truncated packet: length-encoded integer');
+  return next;
+}
+
+function byteAt(bytes: Buffer, at: number, end: number): number {
+  if (at >= end) throw protocolViolation('truncated packet');
+  return bytes[at];
 }

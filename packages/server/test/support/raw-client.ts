@@ -3,6 +3,7 @@ import {
   CapabilityFlags,
   type LogicalPacket,
   MYSQL_NATIVE_PASSWORD,
+  MariaDbCapabilityFlags,
   PacketFramer,
   ResponseScanner,
   type ResponseShape,
@@ -31,18 +32,22 @@ const CLIENT_CAPABILITIES =
  */
 export class RawClient {
   readonly connectionId: number;
+  /** MARIADB_CLIENT_CACHE_METADATA was negotiated: column counts carry a metadata-follows byte. */
+  readonly cacheMetadata: boolean;
   private readonly socket: net.Socket;
   private readonly framer = new PacketFramer();
   private readonly queued: LogicalPacket[] = [];
   private readonly waiting: Array<(packet: LogicalPacket) => void> = [];
   private closed: Error | undefined;
 
-  private constructor(socket: net.Socket, connectionId: number) {
+  private constructor(socket: net.Socket, connectionId: number, cacheMetadata: boolean) {
     this.socket = socket;
     this.connectionId = connectionId;
+    this.cacheMetadata = cacheMetadata;
   }
 
-  static async connect(options: { port: number; user: string; password: string; database?: string }): Promise<RawClient> {
+  /** `mariaDbCapabilities`: MariaDB's extended capabilities to ask for (as a MariaDB client, without CLIENT_MYSQL). */
+  static async connect(options: { port: number; user: string; password: string; database?: string; mariaDbCapabilities?: number }): Promise<RawClient> {
     const socket = net.connect({ host: '127.0.0.1', port: options.port });
     const framer = new PacketFramer();
     const packets: LogicalPacket[] = [];
@@ -68,11 +73,12 @@ export class RawClient {
       return packets.shift() as LogicalPacket;
     };
     const greeting = decodeHandshakeV10((await next()).payload);
+    const mariaDbCapabilities = (options.mariaDbCapabilities ?? 0) & greeting.mariaDbCapabilities;
     const response = encodeHandshakeResponse41({
-      capabilityFlags: CLIENT_CAPABILITIES,
+      capabilityFlags: mariaDbCapabilities === 0 ? CLIENT_CAPABILITIES : CLIENT_CAPABILITIES & ~CapabilityFlags.CLIENT_MYSQL,
       maxPacketSize: 1 << 24,
       characterSet: 45,
-      mariaDbCapabilities: 0,
+      mariaDbCapabilities,
       username: options.user,
       authResponse: nativePasswordResponse(options.password, greeting.authPluginData),
       database: options.database,
@@ -88,7 +94,7 @@ export class RawClient {
     socket.off('data', onData);
     socket.removeAllListeners('error');
     socket.removeAllListeners('close');
-    const client = new RawClient(socket, greeting.connectionId);
+    const client = new RawClient(socket, greeting.connectionId, (mariaDbCapabilities & MariaDbCapabilityFlags.MARIADB_CLIENT_CACHE_METADATA) !== 0);
     socket.on('data', (chunk: Buffer) => client.onData(chunk));
     socket.on('error', (error) => client.onEnd(error));
     socket.on('close', () => client.onEnd(new Error('connection closed')));
@@ -126,7 +132,7 @@ export class RawClient {
   /** Sends one command and reads its response to the end (as `shape` says): the payloads, in order. */
   async command(payload: Buffer, shape: ResponseShape): Promise<Buffer[]> {
     this.send(payload);
-    const scanner = new ResponseScanner(shape, false);
+    const scanner = new ResponseScanner(shape, false, this.cacheMetadata);
     const payloads: Buffer[] = [];
     for (;;) {
       const packet = await this.nextPacket();

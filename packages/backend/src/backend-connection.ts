@@ -8,6 +8,7 @@ import {
   CathodeErrorCode,
   Collation,
   PacketFramer,
+  type PacketHeadHook,
   PacketRelay,
   ResponseScanner,
   type ResponseShape,
@@ -90,8 +91,7 @@ interface RelayExchange {
   relay: PacketRelay;
   sink: ResponseSink;
   forwardedAny: boolean;
-  resolve: (outcome: RelayOutcome) => void;
-  reject: (error: Error) => void;
+  ended: RelayCallback;
 }
 
 interface HandshakeExchange {
@@ -115,6 +115,12 @@ export interface RelayOutcome {
   prepareOk: StmtPrepareOk | undefined;
   lastSequenceId: number;
 }
+
+/**
+ * How a relay ends: with its outcome, or with the error that cut it off (RelayInterruptedError
+ * when the backend was lost). A callback rather than a promise: this is the per-statement path.
+ */
+export type RelayCallback = (error: Error | undefined, outcome: RelayOutcome | undefined) => void;
 
 let nextLocalId = 1;
 /** Bytes per socket read; larger responses take several reads. */
@@ -343,16 +349,14 @@ export class BackendConnection {
 
   /**
    * Sends framed command bytes and streams the response to `sink` untouched but for whatever
-   * `onHead` patches or inserts.
+   * `onHead` patches or inserts; `ended` is called once, from the read that ends the response.
    */
-  relay(framedCommand: Buffer, shape: ResponseShape, sink: ResponseSink, onHead?: PacketRelay['onHead']): Promise<RelayOutcome> {
+  relay(framedCommand: Buffer, shape: ResponseShape, sink: ResponseSink, onHead: PacketHeadHook | undefined, ended: RelayCallback): void {
     this.assertIdle();
-    return new Promise((resolve, reject) => {
-      const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata));
-      relay.onHead = onHead;
-      this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, resolve, reject };
-      this.socket.write(framedCommand);
-    });
+    const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata));
+    relay.onHead = onHead;
+    this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, ended };
+    this.socket.write(framedCommand);
   }
 
   /** Passes the client's LOCAL INFILE packets on; the last one is the empty packet that ends the file. */
@@ -383,9 +387,12 @@ export class BackendConnection {
       this.destroy(new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, `unsolicited ${chunk.length} bytes from backend ${this.endpoint.name}`));
       return;
     }
+    if (exchange.kind === 'relay') {
+      this.onRelayData(exchange, chunk);
+      return;
+    }
     try {
-      if (exchange.kind === 'relay') this.onRelayData(exchange, chunk);
-      else if (exchange.kind === 'collect') this.onCollectData(exchange, Buffer.from(chunk));
+      if (exchange.kind === 'collect') this.onCollectData(exchange, Buffer.from(chunk));
       else {
         exchange.framer.push(Buffer.from(chunk));
         if (exchange.waiter) {
@@ -403,22 +410,30 @@ export class BackendConnection {
   }
 
   private onRelayData(exchange: RelayExchange, chunk: Buffer): void {
-    const step = exchange.relay.feed(chunk);
-    if (step.forward.length > 0) {
-      exchange.forwardedAny = true;
-      const accepted = exchange.sink.write(step.forward);
-      if (exchange.sink.holdsWrittenBytes()) this.readBufferHeld = true;
-      if (!accepted) {
-        this.socket.pause();
-        exchange.sink.onDrain(() => this.socket.resume());
+    let outcome: RelayOutcome;
+    try {
+      const step = exchange.relay.feed(chunk);
+      if (step.forward.length > 0) {
+        exchange.forwardedAny = true;
+        const accepted = exchange.sink.write(step.forward);
+        if (exchange.sink.holdsWrittenBytes()) this.readBufferHeld = true;
+        if (!accepted) {
+          this.socket.pause();
+          exchange.sink.onDrain(() => this.socket.resume());
+        }
+        if (exchange.relay.scanner.awaitingLocalInfile) exchange.sink.onLocalInfileRequest?.();
       }
+      if (!step.done) return;
+      if (step.leftover && step.leftover.length > 0) throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'backend sent bytes after the end of a response');
+      const { scanner } = exchange.relay;
+      outcome = { statusFlags: scanner.statusFlags, failed: scanner.failed, prepareOk: scanner.prepareOk, lastSequenceId: exchange.relay.lastForwardedSequenceId };
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
     }
-    if (exchange.relay.scanner.awaitingLocalInfile && step.forward.length > 0) exchange.sink.onLocalInfileRequest?.();
-    if (!step.done) return;
-    if (step.leftover && step.leftover.length > 0) throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'backend sent bytes after the end of a response');
+    // Outside the try: what the caller does next (often the next command, on this connection) is not this read's failure.
     this.exchange = undefined;
-    const { scanner } = exchange.relay;
-    exchange.resolve({ statusFlags: scanner.statusFlags, failed: scanner.failed, prepareOk: scanner.prepareOk, lastSequenceId: exchange.relay.lastForwardedSequenceId });
+    exchange.ended(undefined, outcome);
   }
 
   private onCollectData(exchange: CollectExchange, chunk: Buffer): void {
@@ -450,13 +465,14 @@ export class BackendConnection {
     if (exchange) {
       const reason = error ?? new CathodeError(CathodeErrorCode.BACKEND_LOST, 'backend connection closed');
       if (exchange.kind === 'relay') {
-        exchange.reject(
+        exchange.ended(
           new RelayInterruptedError(`lost backend ${this.endpoint.name} during a response: ${reason.message}`, {
             forwardedAny: exchange.forwardedAny,
             atPacketBoundary: exchange.relay.atPacketBoundary,
             lastSequenceId: exchange.relay.lastForwardedSequenceId,
             cause: reason,
           }),
+          undefined,
         );
       } else {
         exchange.reject(reason);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { adminQuery, testMariaDb } from '@cathode/testkit';
 import { CapabilityFlags, ResponseShape, decodeTextRow, encodeComQuery, framePayload } from '@cathode/wire';
-import { BackendConnection } from '../src/backend-connection.ts';
+import { BackendConnection, type RelayOutcome } from '../src/backend-connection.ts';
 import type { ResponseSink } from '../src/response-sink.ts';
 
 // A relayed response is forwarded from the socket's reused read buffer. While the client side
@@ -29,8 +29,10 @@ after(() => connection?.close());
 async function relayRows(sink: ResponseSink): Promise<void> {
   const sql = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS})
     SELECT i, REPEAT(SHA2(i, 256), ${ROW_BYTES / 64}) AS filler FROM n`;
-  const outcome = await connection.relay(framePayload(encodeComQuery(sql), 0).bytes, ResponseShape.RESULT, sink);
-  assert.equal(outcome.failed, false);
+  const outcome = await new Promise<RelayOutcome | undefined>((resolve, reject) =>
+    connection.relay(framePayload(encodeComQuery(sql), 0).bytes, ResponseShape.RESULT, sink, undefined, (error, ended) => (error ? reject(error) : resolve(ended))),
+  );
+  assert.equal(outcome?.failed, false);
 }
 
 function keepingSink(holds: boolean): ResponseSink & { slices: Buffer[] } {

@@ -15,6 +15,14 @@ import {
 } from '@cathode/wire';
 import { startServerTls } from './tls-upgrade.ts';
 
+/** Where an authenticated connection's commands go (see `serveCommands`). */
+export interface CommandListener {
+  /** A packet that starts a command; the connection stays busy until `commandDone()`. */
+  command(packet: LogicalPacket): void;
+  /** The client's bytes cannot be framed: nothing more will be read. */
+  failed(error: Error): void;
+}
+
 /**
  * The transport of one client connection: framing (plain or compressed), TLS, sequence ids and
  * writes with backpressure. It knows nothing of what the packets mean.
@@ -40,6 +48,9 @@ export class ClientConnection {
   private compressedSequenceId = 0;
   private readonly queued: LogicalPacket[] = [];
   private waiter: { resolve: (packet: LogicalPacket) => void; reject: (error: Error) => void } | undefined;
+  private commands: CommandListener | undefined;
+  /** True while `dispatch` runs: a command finished inside it lets the loop go on instead of recursing. */
+  private dispatching = false;
   private failure: Error | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
 
@@ -93,9 +104,10 @@ export class ClientConnection {
     if (waiter) {
       this.waiter = undefined;
       waiter.resolve(this.received(packet));
-    } else {
-      this.queued.push(packet);
+      return;
     }
+    this.queued.push(packet);
+    this.dispatch();
   }
 
   /** A framing failure: whoever waits for a packet learns of it; the connection cannot continue. */
@@ -105,9 +117,43 @@ export class ClientConnection {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.reject(error);
+    this.dispatch();
   }
 
-  /** The next packet from the client; the following sequence id is remembered for the reply. */
+  /**
+   * From now on, each command packet goes to `listener` as soon as the previous command is done,
+   * synchronously from the read that completed it: no promise or queue turn per command.
+   */
+  serveCommands(listener: CommandListener): void {
+    this.commands = listener;
+    this.dispatch();
+  }
+
+  /** Hands queued packets to the command listener while no command is being served. */
+  private dispatch(): void {
+    const commands = this.commands;
+    if (!commands || this.dispatching) return;
+    this.dispatching = true;
+    try {
+      while (!this.busy && !this.closed) {
+        const packet = this.queued.shift();
+        if (packet) {
+          this.busy = true;
+          commands.command(this.received(packet));
+        } else {
+          if (this.failure) {
+            this.commands = undefined;
+            commands.failed(this.failure);
+          }
+          break;
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** The next packet from the client (during a handshake or a command); the following sequence id is remembered for the reply. */
   nextPacket(): Promise<LogicalPacket> {
     const packet = this.queued.shift();
     if (packet) return Promise.resolve(this.received(packet));
@@ -191,11 +237,12 @@ export class ClientConnection {
     else this.close(reason);
   }
 
-  /** The current command has been answered. */
+  /** The current command has been answered: the next one may be served. */
   commandDone(): void {
     this.busy = false;
     this.lastActivityAt = Date.now();
     if (this.closeAfterCommand !== undefined) this.close(this.closeAfterCommand);
+    else this.dispatch();
   }
 
   /** Sends an error (if any) and closes once it is written. */

@@ -20,7 +20,7 @@ import {
 import type { Logger } from 'pino';
 import { type AuthContext, authenticate } from './authenticate.ts';
 import type { ClientConnection } from './client-connection.ts';
-import type { ClientIdentity, SessionHandler } from './session-handler.ts';
+import type { ClientIdentity, CommandFinish, SessionHandler } from './session-handler.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 export interface FrontendOptions {
@@ -40,7 +40,8 @@ export interface FrontendOptions {
 
 /**
  * Drives one client connection: handshake, optional TLS, authentication, then one command at a
- * time into the session handler until the client quits or the connection fails.
+ * time into the session handler until the client quits or the connection fails. Resolves once
+ * the session serves commands (or was refused).
  */
 export async function runClientSession(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler): Promise<void> {
   const logger = options.logger.child({ connectionId: connection.connectionId });
@@ -56,7 +57,7 @@ export async function runClientSession(connection: ClientConnection, options: Fr
   }
   if (!identity || connection.closed) return;
   logger.debug({ user: identity.username, schema: identity.schema, remote: connection.remoteAddress }, 'client authenticated');
-  await commandLoop(connection, options, handler, identity, logger);
+  serveCommands(connection, options, handler, identity, logger);
 }
 
 function refuse(connection: ClientConnection, error: unknown, logger: Logger): void {
@@ -140,39 +141,45 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
   return identity;
 }
 
-async function commandLoop(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler, identity: ClientIdentity, logger: Logger): Promise<void> {
+function serveCommands(connection: ClientConnection, options: FrontendOptions, handler: SessionHandler, identity: ClientIdentity, logger: Logger): void {
   let current = identity;
-  while (!connection.closed) {
-    let packet: LogicalPacket;
-    try {
-      packet = await connection.nextPacket();
-      if (packet.sequenceId !== 0) throw new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, `command packet with sequence id ${packet.sequenceId}`);
-    } catch (error) {
-      if (!connection.closed) connection.closeWithError(wireErrorFor(error), `framing error: ${(error as Error).message}`);
-      return;
-    }
-    const { payload } = packet;
-    if (payload.length === 0) {
-      connection.writeError(SqlError.of('ER_MALFORMED_PACKET'));
-      continue;
-    }
-    connection.busy = true;
-    try {
+  // One function for every command: nothing is allocated per command on the way in or out.
+  const finish: CommandFinish = (error) => {
+    if (error !== undefined) answerFailure(connection, error, logger);
+    connection.commandDone();
+  };
+  connection.serveCommands({
+    command(packet) {
+      if (packet.sequenceId !== 0) {
+        connection.closeWithError(wireErrorFor(new CathodeError(CathodeErrorCode.PACKETS_OUT_OF_ORDER, `command packet with sequence id ${packet.sequenceId}`)), 'framing error: command out of sequence');
+        return;
+      }
+      const { payload } = packet;
+      if (payload.length === 0) {
+        finish(SqlError.of('ER_MALFORMED_PACKET'));
+        return;
+      }
       if (payload[0] === CommandByte.COM_QUIT) {
         connection.close('client quit');
         return;
       }
-      if (payload[0] === CommandByte.COM_CHANGE_USER) current = await changeUser(connection, options, handler, current, payload, logger);
-      else {
-        const pending = handler.command(payload, packet.framed);
-        if (pending) await pending;
+      if (payload[0] === CommandByte.COM_CHANGE_USER) {
+        changeUser(connection, options, handler, current, payload, logger).then((changed) => {
+          current = changed;
+          finish();
+        }, finish);
+        return;
       }
-    } catch (error) {
-      answerFailure(connection, error, logger);
-    } finally {
-      connection.commandDone();
-    }
-  }
+      try {
+        handler.command(payload, packet.framed, finish);
+      } catch (error) {
+        finish(error);
+      }
+    },
+    failed(error) {
+      if (!connection.closed) connection.closeWithError(wireErrorFor(error), `framing error: ${error.message}`);
+    },
+  });
 }
 
 /** An error escaping a command: an ERR packet if nothing of the response was sent yet, else the connection ends. */

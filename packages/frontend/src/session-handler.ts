@@ -11,6 +11,9 @@ export interface ClientIdentity {
   connectAttributes: Record<string, string>;
 }
 
+/** How a handler reports a command answered: with nothing, or with the error to answer with. */
+export type CommandFinish = (error?: unknown) => void;
+
 /**
  * The narrow seam between the protocol and routing: the frontend authenticates and frames, the
  * handler decides what each command means. A handler throws SqlError to answer with an error.
@@ -19,11 +22,12 @@ export interface SessionHandler {
   /** After authentication, before the OK: check and select the schema. Throw to refuse the login. */
   open(identity: ClientIdentity): Promise<void>;
   /**
-   * One command (sequence id 0 packet); the handler writes the complete response. `framed` is the
-   * packet as received, header included, when it came whole: it may be forwarded (or patched) as is.
-   * A command answered at once returns no promise.
+   * One command (sequence id 0 packet); the handler writes the complete response, then calls
+   * `finish` once: with nothing, or with the error to answer instead (as does throwing before
+   * anything was sent). `framed` is the packet as received, header included, when it came whole:
+   * it may be forwarded (or patched) as is.
    */
-  command(payload: Buffer, framed: Buffer | undefined): Promise<void> | undefined;
+  command(payload: Buffer, framed: Buffer | undefined, finish: CommandFinish): void;
   /** COM_CHANGE_USER passed authentication: start over as `identity`. Throw to refuse. */
   changeUser(identity: ClientIdentity): Promise<void>;
   /** The connection is gone; release everything. */

@@ -1,5 +1,13 @@
-import { BackendConnection, type BackendPool, FLAVOR_CAPABILITIES, MARIADB_FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, type ResponseSink } from '@cathode/backend';
-import type { ClientConnection, ClientIdentity, SessionHandler } from '@cathode/frontend';
+import {
+  BackendConnection,
+  type BackendPool,
+  FLAVOR_CAPABILITIES,
+  MARIADB_FLAVOR_CAPABILITIES,
+  type RelayOutcome,
+  RelayInterruptedError,
+  type ResponseSink,
+} from '@cathode/backend';
+import type { ClientConnection, ClientIdentity, CommandFinish, SessionHandler } from '@cathode/frontend';
 import {
   CapabilityFlags,
   CommandByte,
@@ -15,6 +23,7 @@ import {
   encodeEofPacket,
   framePayload,
   hasCapability,
+  type PacketHeadHook,
   SetOption,
 } from '@cathode/wire';
 import type { Logger } from 'pino';
@@ -26,6 +35,11 @@ import type { SessionState } from './session/session-state.ts';
 import { isInSync, markInSync, syncConnection } from './session/state-sync.ts';
 import { integerLiteral } from './sql/escape.ts';
 import { type StatementEffects, statementEffects } from './sql/statement-effects.ts';
+
+/** Calls `finish` when a command served by an async method is done (resolving with nothing is success). */
+function settle(pending: Promise<void>, finish: CommandFinish): void {
+  pending.then(finish, finish);
+}
 
 /**
  * One client session's routing: which backend connection serves each command, with what session
@@ -50,6 +64,9 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   private pool: { schema: string | undefined; pool: BackendPool } | undefined;
   /** Where relayed responses go: the client connection. One object for the session's lifetime. */
   private readonly sink: ResponseSink;
+  /** The relay in flight (one at a time, as commands are): what to do when it ends, or fails. */
+  private relayThen: ((outcome: RelayOutcome) => void) | undefined;
+  private relayFail: ((error: unknown) => void) | undefined;
 
   constructor(connection: ClientConnection, context: RouterContext) {
     this.connection = connection;
@@ -122,47 +139,60 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     if (pinned && pinned !== this.current) void this.resetAndRelease(pinned);
   }
 
-  /** Returns a promise only for commands that wait on something: a PING answers at once. */
-  command(payload: Buffer, framed: Buffer | undefined): Promise<void> | undefined {
+  command(payload: Buffer, framed: Buffer | undefined, finish: CommandFinish): void {
     switch (payload[0]) {
       case CommandByte.COM_QUERY:
-        return this.query(payload, framed ?? framePayload(payload, 0).bytes);
+        this.query(payload, framed ?? framePayload(payload, 0).bytes, finish);
+        return;
       case CommandByte.COM_STMT_PREPARE:
-        return this.statements.prepare(payload, framed ?? framePayload(payload, 0).bytes);
+        settle(this.statements.prepare(payload, framed ?? framePayload(payload, 0).bytes), finish);
+        return;
       case CommandByte.COM_STMT_EXECUTE:
-        return this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes);
+        this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes, finish);
+        return;
       case CommandByte.COM_STMT_SEND_LONG_DATA:
         this.statements.appendLongData(payload);
-        return undefined;
+        break;
       case CommandByte.COM_STMT_CLOSE:
         this.statements.close(payload);
-        return undefined;
+        break;
       case CommandByte.COM_STMT_RESET:
-        return this.statements.reset(payload);
+        settle(this.statements.reset(payload), finish);
+        return;
       case CommandByte.COM_STMT_FETCH:
-        return this.statements.fetch(payload, framed ?? framePayload(payload, 0).bytes);
+        settle(this.statements.fetch(payload, framed ?? framePayload(payload, 0).bytes), finish);
+        return;
       case CommandByte.COM_INIT_DB:
-        return this.initDb(decodeComInitDb(payload));
+        settle(this.initDb(decodeComInitDb(payload)), finish);
+        return;
       case CommandByte.COM_PING:
         this.connection.writeOk({ statusFlags: this.statusFlags });
-        return undefined;
+        break;
       case CommandByte.COM_FIELD_LIST:
         decodeComFieldList(payload);
-        return this.relayCommand(payload, ResponseShape.FIELD_LIST);
+        settle(this.relayCommand(payload, ResponseShape.FIELD_LIST), finish);
+        return;
       case CommandByte.COM_STATISTICS:
-        return this.relayCommand(payload, ResponseShape.SINGLE);
+        settle(this.relayCommand(payload, ResponseShape.SINGLE), finish);
+        return;
       case CommandByte.COM_SET_OPTION:
         this.setOption(decodeComSetOption(payload));
-        return undefined;
+        break;
       case CommandByte.COM_RESET_CONNECTION:
-        return this.resetSession().then(() => {
-          this.connection.writeOk({ statusFlags: this.statusFlags });
-        });
+        settle(
+          this.resetSession().then(() => {
+            this.connection.writeOk({ statusFlags: this.statusFlags });
+          }),
+          finish,
+        );
+        return;
       case CommandByte.COM_PROCESS_KILL:
-        return this.killStatement(decodeComProcessKill(payload), false);
+        settle(this.killStatement(decodeComProcessKill(payload), false), finish);
+        return;
       default:
         throw SqlError.of('ER_UNKNOWN_COM_ERROR');
     }
+    finish();
   }
 
   // --- RegisteredSession ------------------------------------------------------------------------
@@ -193,23 +223,37 @@ export class ProxySession implements SessionHandler, RegisteredSession {
 
   // --- commands ---------------------------------------------------------------------------------
 
-  private async query(payload: Buffer, framed: Buffer): Promise<void> {
+  private query(payload: Buffer, framed: Buffer, finish: CommandFinish): void {
     const effects = statementEffects(decodeComQuery(payload));
-    if (effects.kill) return this.killStatement(effects.kill.connectionId, effects.kill.queryOnly);
+    if (effects.kill) {
+      settle(this.killStatement(effects.kill.connectionId, effects.kill.queryOnly), finish);
+      return;
+    }
     if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
+    const relay = (connection: BackendConnection) =>
+      this.relayOn(
+        connection,
+        framed,
+        ResponseShape.RESULT,
+        undefined,
+        (outcome) => {
+          if (!outcome.failed) this.track(effects, connection);
+          if (effects.pinReason) this.pinReasons.add(effects.pinReason);
+          this.checkin(connection, outcome.statusFlags);
+          finish();
+        },
+        finish,
+      );
     const ready = this.checkout();
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
-    const connection = ready instanceof Promise ? await ready : ready;
-    const outcome = await this.relayOn(connection, framed, ResponseShape.RESULT);
-    if (!outcome.failed) this.track(effects, connection);
-    if (effects.pinReason) this.pinReasons.add(effects.pinReason);
-    this.checkin(connection, outcome.statusFlags);
+    if (ready instanceof Promise) ready.then(relay, finish);
+    else relay(ready);
   }
 
   /** Forwards a command whose response needs no interpretation beyond its end. */
   async relayCommand(payload: Buffer, shape: typeof ResponseShape.FIELD_LIST | typeof ResponseShape.SINGLE): Promise<void> {
     const connection = await this.checkout();
-    const outcome = await this.relayOn(connection, framePayload(payload, 0).bytes, shape);
+    const outcome = await this.relayed(connection, framePayload(payload, 0).bytes, shape);
     this.checkin(connection, outcome.statusFlags);
   }
 
@@ -374,29 +418,47 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   }
 
   /**
-   * Sends a command and streams the response to the client. A backend that dies mid-response
-   * ends the client's response with an error when the stream allows it, else the client connection.
-   * (Promise reactions rather than an async function: one microtask turn less per statement.)
+   * Sends a command and streams the response to the client, then calls `then` with the outcome
+   * (or `fail` with what `then` threw). A backend that dies mid-response ends the client's
+   * response with an error when the stream allows it, else the client connection; `fail` gets the
+   * error to answer with. Callbacks, not a promise: this is the per-statement path.
    */
-  relayOn(connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: (head: Buffer, length: number) => Buffer[] | void): Promise<RelayOutcome> {
+  relayOn(connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void {
     this.current = connection;
-    let relaying: Promise<RelayOutcome>;
+    this.relayThen = then;
+    this.relayFail = fail;
     try {
-      relaying = connection.relay(framedCommand, shape, this.sink, onHead);
+      connection.relay(framedCommand, shape, this.sink, onHead, this.relayEnded);
     } catch (error) {
-      return Promise.reject(this.relayFailed(connection, error));
+      this.relayThen = undefined;
+      this.relayFail = undefined;
+      fail(this.relayFailed(connection, error));
     }
-    return relaying.then(
-      (outcome) => {
-        this.current = undefined;
-        this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
-        return outcome;
-      },
-      (error: unknown) => {
-        throw this.relayFailed(connection, error);
-      },
-    );
   }
+
+  /** `relayOn` for the commands that are not on the per-statement path. */
+  relayed(connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome> {
+    return new Promise((resolve, reject) => this.relayOn(connection, framedCommand, shape, onHead, resolve, reject));
+  }
+
+  private readonly relayEnded = (error: Error | undefined, outcome: RelayOutcome | undefined): void => {
+    const connection = this.current!;
+    const then = this.relayThen!;
+    const fail = this.relayFail!;
+    this.current = undefined;
+    this.relayThen = undefined;
+    this.relayFail = undefined;
+    if (!outcome) {
+      fail(this.relayFailed(connection, error));
+      return;
+    }
+    this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
+    try {
+      then(outcome);
+    } catch (thrown) {
+      fail(thrown);
+    }
+  };
 
   /** The error to answer a failed relay with, after releasing what it held. */
   private relayFailed(connection: BackendConnection, error: unknown): unknown {

@@ -1,4 +1,5 @@
 import type { BackendConnection } from '@cathode/backend';
+import type { CommandFinish } from '@cathode/frontend';
 import {
   ResponseShape,
   ServerStatus,
@@ -55,7 +56,7 @@ export class PreparedStatements {
       first = false;
     };
     const connection = await this.session.checkout();
-    const outcome = await this.session.relayOn(connection, framed, ResponseShape.PREPARE, patchId);
+    const outcome = await this.session.relayed(connection, framed, ResponseShape.PREPARE, patchId);
     if (outcome.prepareOk) {
       this.statements.set(id, {
         id,
@@ -70,22 +71,27 @@ export class PreparedStatements {
     this.session.checkin(connection, undefined);
   }
 
-  async execute(payload: Buffer, framed: Buffer): Promise<void> {
+  /** The per-statement path: synchronous up to the relay when the statement is ready on a ready connection. */
+  execute(payload: Buffer, framed: Buffer, finish: CommandFinish): void {
     const statement = this.find(payload, 'mysqld_stmt_execute');
-    const flags = stmtExecuteFlags(payload);
     const boundTypes = boundParameterTypes(payload, statement.parameterCount);
     if (boundTypes && !statement.parameterTypes?.equals(boundTypes)) statement.parameterTypes = Buffer.from(boundTypes);
     if (statement.parameterCount > 0 && !statement.parameterTypes) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_execute');
-    let connection: BackendConnection;
-    if (statement.cursorOpen) {
-      connection = statement.backend!.connection;
-    } else {
-      const ready = this.session.checkout();
-      // A connection ready at once is used without a microtask turn: this is the per-statement path.
-      connection = ready instanceof Promise ? await ready : ready;
-    }
-    let backend = statement.backend;
+    const ready = statement.cursorOpen ? statement.backend!.connection : this.session.checkout();
+    const send = (connection: BackendConnection) => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish);
+    if (ready instanceof Promise || !this.isReadyOn(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
+    else send(ready);
+  }
+
+  private isReadyOn(statement: ClientStatement, connection: BackendConnection): boolean {
+    return statement.backend !== undefined && this.isValidOn(statement.backend, connection) && statement.longData.size === 0;
+  }
+
+  /** The connection for an execute, with the statement prepared on it and its long data sent. */
+  private async readyForExecute(statement: ClientStatement, ready: BackendConnection | Promise<BackendConnection>): Promise<BackendConnection> {
+    const connection = ready instanceof Promise ? await ready : ready;
     try {
+      let backend = statement.backend;
       if (!backend || !this.isValidOn(backend, connection)) backend = await this.prepareOn(statement, connection);
       for (const [parameterId, pieces] of statement.longData) {
         for (const data of pieces) connection.send(encodeStmtSendLongData({ statementId: backend.id, parameterId, data }));
@@ -95,13 +101,35 @@ export class PreparedStatements {
       throw error;
     }
     statement.longData.clear();
-    // A connection that never saw this statement's parameter types needs them resent.
-    const command = statement.parameterCount > 0 && !backend.typesSent && !boundTypes ? this.withTypes(payload, statement) : framed;
+    return connection;
+  }
+
+  private sendExecute(statement: ClientStatement, connection: BackendConnection, payload: Buffer, framed: Buffer, typesBound: boolean, finish: CommandFinish): void {
+    const backend = statement.backend!;
+    let command = framed;
+    try {
+      // A connection that never saw this statement's parameter types needs them resent.
+      if (statement.parameterCount > 0 && !backend.typesSent && !typesBound) command = this.withTypes(payload, statement);
+    } catch (error) {
+      this.session.checkinAfterError(connection);
+      finish(error);
+      return;
+    }
     command.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
     backend.typesSent = true;
-    const outcome = await this.session.relayOn(connection, command, ResponseShape.BINARY_RESULT, backend.metadataForClient && this.metadataInserter(backend));
-    this.setCursorOpen(statement, (flags & CURSOR_TYPE_READ_ONLY) !== 0 && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
-    this.session.checkin(connection, outcome.statusFlags);
+    const cursorRequested = (stmtExecuteFlags(payload) & CURSOR_TYPE_READ_ONLY) !== 0;
+    this.session.relayOn(
+      connection,
+      command,
+      ResponseShape.BINARY_RESULT,
+      backend.metadataForClient && this.metadataInserter(backend),
+      (outcome) => {
+        this.setCursorOpen(statement, cursorRequested && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
+        this.session.checkin(connection, outcome.statusFlags);
+        finish();
+      },
+      finish,
+    );
   }
 
   /** COM_STMT_FETCH reads from the cursor an execute left open on its connection. */
@@ -110,7 +138,7 @@ export class PreparedStatements {
     const backend = statement.backend;
     if (!statement.cursorOpen || !backend) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_fetch');
     framed.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
-    const outcome = await this.session.relayOn(backend.connection, framed, ResponseShape.ROWS);
+    const outcome = await this.session.relayed(backend.connection, framed, ResponseShape.ROWS);
     this.session.checkin(backend.connection, outcome.statusFlags);
   }
 

@@ -13,6 +13,13 @@ export interface RelayStep {
 }
 
 /**
+ * Sees each packet's head (mutable, inside the forwarded bytes) after the scanner did. It may
+ * return payloads to send after that packet (which must then lie wholly within its head): they
+ * are framed in sequence and the packets after them renumbered. The scanner never sees them.
+ */
+export type PacketHeadHook = (head: Buffer, length: number) => Buffer[] | void;
+
+/**
  * Relays one response's raw bytes chunk by chunk without copying or decoding payloads: it walks
  * packet headers, shows each packet's head to the scanner, and hands back the same bytes to forward.
  * A packet whose header or head is cut by a chunk boundary is held back until complete, so the
@@ -22,12 +29,7 @@ export class PacketRelay {
   readonly scanner: ResponseScanner;
   /** Added to every packet's sequence id, when the two sides of the relay number differently. */
   sequenceShift = 0;
-  /**
-   * Called with each packet's head (mutable, inside the forwarded bytes) after the scanner saw it.
-   * It may return payloads to send after that packet (which must then lie wholly within its head):
-   * they are framed in sequence and the packets after them renumbered. The scanner never sees them.
-   */
-  onHead: ((head: Buffer, length: number) => Buffer[] | void) | undefined;
+  onHead: PacketHeadHook | undefined;
   private held: Buffer | undefined;
   private payloadLeft = 0;
   private continued = false;

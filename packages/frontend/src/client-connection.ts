@@ -13,6 +13,7 @@ import {
   encodeOkPacket,
   framePayload,
 } from '@cathode/wire';
+import { readIntoSlabs } from './slab-reads.ts';
 import { startServerTls } from './tls-upgrade.ts';
 
 /** Where an authenticated connection's commands go (see `serveCommands`). */
@@ -53,14 +54,21 @@ export class ClientConnection {
   private dispatching = false;
   private failure: Error | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
+  /** Set while TLS starts over bytes already read: raw bytes go to the TLS layer, not the framer. */
+  private tlsFeed: ((chunk: Buffer) => void) | undefined;
+  /** True when the socket reads into Cathode's slabs (see readIntoSlabs) rather than a stream. */
+  readonly readsIntoSlabs: boolean;
 
   constructor(socket: net.Socket, connectionId: number, maxPacketLength: number) {
-    this.socket = socket;
+    const slabSocket = readIntoSlabs(socket, (chunk) => this.onRawChunk(chunk));
+    this.readsIntoSlabs = slabSocket !== undefined;
+    this.socket = slabSocket ?? socket;
     this.connectionId = connectionId;
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remoteAddress = this.socket.remoteAddress ?? 'unknown';
     this.framer = new PacketFramer(maxPacketLength);
-    socket.setNoDelay(true);
-    this.attach(socket);
+    this.socket.setNoDelay(true);
+    if (!slabSocket) socket.on('data', (chunk: Buffer) => this.onRawChunk(chunk));
+    this.watch(this.socket);
   }
 
   get secure(): boolean {
@@ -75,11 +83,15 @@ export class ClientConnection {
     this.closeListeners.push(listener);
   }
 
-  private attach(socket: net.Socket): void {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  private watch(socket: net.Socket): void {
     socket.on('error', (error) => this.close(`socket error: ${error.message}`));
     socket.on('close', () => this.close('client closed the connection'));
     socket.resume();
+  }
+
+  private onRawChunk(chunk: Buffer): void {
+    if (this.tlsFeed) this.tlsFeed(chunk);
+    else this.onData(chunk);
   }
 
   private onData(chunk: Buffer): void {
@@ -208,11 +220,12 @@ export class ClientConnection {
   /** After an SSL request: the rest of the conversation runs over TLS. */
   async upgradeToTls(secureContext: tls.SecureContext): Promise<void> {
     const raw = this.socket;
-    raw.removeAllListeners('data');
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
     raw.pause();
-    const tlsSocket = startServerTls(raw, this.framer.takeRemainder(), secureContext);
+    const { tlsSocket, feed } = startServerTls(raw, this.framer.takeRemainder(), secureContext);
+    this.tlsFeed = feed;
+    if (!feed) raw.removeAllListeners('data');
     this.socket = tlsSocket;
     await new Promise<void>((resolve, reject) => {
       tlsSocket.once('secure', resolve);
@@ -221,7 +234,8 @@ export class ClientConnection {
     });
     tlsSocket.removeAllListeners('error');
     tlsSocket.removeAllListeners('close');
-    this.attach(tlsSocket);
+    tlsSocket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.watch(tlsSocket);
   }
 
   /** After the OK that ends authentication, both directions use the compressed protocol. */

@@ -85,6 +85,14 @@ function logFailure(logger: Logger, error: unknown, message: string): void {
   else logger.warn({ err: error }, message);
 }
 
+/** The longest name a client may choose that is logged whole (MariaDB's own limit on user names). */
+const LOGGED_NAME_LENGTH = 128;
+
+/** A client-chosen name as logged: a refused login must not write megabytes to the log. */
+export function loggedName(name: string): string {
+  return name.length <= LOGGED_NAME_LENGTH ? name : `${name.slice(0, LOGGED_NAME_LENGTH)}… (${name.length} characters)`;
+}
+
 /** Handshake packets continue the sequence the server started; MariaDB refuses anything else with 1156. */
 function expectSequence(packet: LogicalPacket, sequenceId: number): LogicalPacket {
   if (packet.sequenceId !== sequenceId) {
@@ -120,7 +128,7 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
   const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
   const authenticated = await authenticate(context, { account, clientPlugin: response.authPluginName, authResponse: response.authResponse, scramble });
   if (!authenticated || !account) {
-    logger.info({ user: response.username, remote: connection.remoteAddress }, 'access denied');
+    logger.info({ user: loggedName(response.username), remote: connection.remoteAddress }, 'access denied');
     throw SqlError.of('ER_ACCESS_DENIED_ERROR', response.username, connection.remoteAddress, response.authResponse.length > 0 ? 'YES' : 'NO');
   }
   const schema = hasCapability(connection.capabilityFlags, CapabilityFlags.CLIENT_CONNECT_WITH_DB) ? response.database : undefined;
@@ -232,7 +240,7 @@ async function switchUser(
     scramble: generateScramble(),
   });
   if (!authenticated || !account) {
-    logger.info({ user: request.username }, 'change user: access denied');
+    logger.info({ user: loggedName(request.username) }, 'change user: access denied');
     throw SqlError.of('ER_ACCESS_DENIED_ERROR', request.username, connection.remoteAddress, request.authResponse.length > 0 ? 'YES' : 'NO');
   }
   if (request.database !== undefined && !options.users.mayUseSchema(account, request.database)) {

@@ -4,12 +4,17 @@ import tls from 'node:tls';
 
 /**
  * Starts server-side TLS on a socket that has just delivered an SSL request. Clients send their
- * TLS ClientHello right behind that request, so bytes of it may already have been read: then the
- * socket is wrapped in a stream that replays them first (the rare, slower path).
+ * TLS ClientHello right behind that request, so bytes of it may already have been read: then TLS
+ * runs over a stream that replays them first, and the socket's further bytes must be passed to
+ * `feed` by whoever reads it (the rare, slower path). Otherwise TLS takes over the socket's reads.
  */
-export function startServerTls(socket: net.Socket, alreadyRead: Buffer, secureContext: tls.SecureContext): tls.TLSSocket {
-  const transport = alreadyRead.length === 0 ? socket : replayingStream(socket, alreadyRead);
-  return new tls.TLSSocket(transport as net.Socket, { isServer: true, secureContext });
+export function startServerTls(socket: net.Socket, alreadyRead: Buffer, secureContext: tls.SecureContext): { tlsSocket: tls.TLSSocket; feed: ((chunk: Buffer) => void) | undefined } {
+  if (alreadyRead.length === 0) return { tlsSocket: new tls.TLSSocket(socket, { isServer: true, secureContext }), feed: undefined };
+  const transport = replayingStream(socket, alreadyRead);
+  const feed = (chunk: Buffer) => {
+    if (!transport.push(chunk)) socket.pause();
+  };
+  return { tlsSocket: new tls.TLSSocket(transport as net.Socket, { isServer: true, secureContext }), feed };
 }
 
 function replayingStream(socket: net.Socket, alreadyRead: Buffer): Duplex {
@@ -29,9 +34,6 @@ function replayingStream(socket: net.Socket, alreadyRead: Buffer): Duplex {
     },
   });
   stream.push(alreadyRead);
-  socket.on('data', (chunk: Buffer) => {
-    if (!stream.push(chunk)) socket.pause();
-  });
   socket.on('end', () => stream.push(null));
   socket.on('error', (error) => stream.destroy(error));
   socket.on('close', () => stream.destroy());

@@ -618,6 +618,29 @@ test(`post-auth: a command with sequence id 5 gets 1156 and the connection close
   await assertStillHealthy();
 });
 
+test('a refused login with a 60 KiB user name is logged with the name cut short (the log once got lines as long as the name)', async () => {
+  const user = `huge-${'u'.repeat(60 * 1024)}`;
+  const logged = new Promise<LogLine>((resolve) => {
+    const look = () => {
+      const line = logLines().find((candidate) => candidate.msg === 'access denied' && String(candidate.user).startsWith('huge-'));
+      if (line) {
+        child.stdout?.off('data', look);
+        resolve(line);
+      }
+    };
+    child.stdout?.on('data', look);
+    look();
+  });
+  await withRaw(async (connection) => {
+    const handshake = await readHandshake(connection);
+    connection.send(handshakeResponse(handshake, { user, password: 'cathode', database: schema }), 1);
+    assert.deepEqual(await expectErrorsThenClose(connection, [1045], 'huge user name'), [1045]);
+  });
+  const line = await logged;
+  assert.equal(line.user, `${user.slice(0, 128)}… (${user.length} characters)`);
+  await assertStillHealthy();
+});
+
 test('after the fuzzing: a fresh connection works, and nothing was logged at error level or above', async (t) => {
   const fresh = await mysql.createConnection({ host: '127.0.0.1', port, user: 'cathode', password: 'cathode', database: schema });
   try {

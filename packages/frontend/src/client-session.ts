@@ -89,7 +89,7 @@ function logFailure(logger: Logger, error: unknown, message: string): void {
 const LOGGED_NAME_LENGTH = 128;
 
 /** A client-chosen name as logged: a refused login must not write megabytes to the log. */
-export function loggedName(name: string): string {
+function loggedName(name: string): string {
   return name.length <= LOGGED_NAME_LENGTH ? name : `${name.slice(0, LOGGED_NAME_LENGTH)}… (${name.length} characters)`;
 }
 

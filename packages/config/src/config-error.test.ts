@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from './config-error.ts';
-import { loadConfig } from './load-config.ts';
+import { loadConfig, parseConfig } from './load-config.ts';
+import { SCRUBBED, scrubSecretValues } from './secret-values.ts';
 import { catchConfigError, issuesOf, makeTempDir, minimalInput, writeFile } from './fixtures.ts';
 
 describe('ConfigError', () => {
@@ -86,5 +87,43 @@ describe('errors never reveal secrets', () => {
     const error = catchConfigError(() => loadConfig(file, { env: {} }));
     assert.match(error.message, /JSON syntax error/);
     assertNoSecret(error, 'hunter2');
+  });
+});
+
+// Regression (issue 7, hole 14): no path that prints a value may print a secret's.
+describe('secret values are scrubbed from every message', () => {
+  const SECRET = 'hunter2-s3cret';
+
+  test('a wrong-typed password and a too-long passwordHash are named by type and shape only', () => {
+    const input = minimalInput();
+    input.users[0] = { name: 'app', passwordHash: `*${'A'.repeat(40)}${SECRET}`, schemas: ['*'] };
+    input.backends[0].password = { value: SECRET };
+    const error = catchConfigError(() => parseConfig(input, { env: {} }));
+    assert.deepEqual(error.issues.map((issue) => issue.path), ['users.0.passwordHash', 'backends.0.password']);
+    assert.match(error.issues[1].message, /got an object$/);
+    assert.ok(!error.message.includes(SECRET) && !error.message.includes('A'.repeat(40)), error.message);
+  });
+
+  test('a key field with a wrong value is named by type', () => {
+    const input = { ...minimalInput(), rsaKeys: { privateKey: 90817263, publicKey: 'public.pem' } };
+    const [issue] = issuesOf(input);
+    assert.deepEqual(issue, { path: 'rsaKeys.privateKey', message: 'expected a non-empty string, got a number' });
+  });
+
+  test('a message that quotes a secret value, whatever produced it, is scrubbed', () => {
+    const input = { backends: [{ name: 'primary', apiToken: SECRET, nested: { clientSecret: 'abcd"efgh' } }] };
+    const scrubbed = scrubSecretValues(
+      [
+        { path: 'backends.0.apiToken', message: `expected something else, got ${JSON.stringify(SECRET)}` },
+        { path: 'backends.0', message: `refers to ${SECRET} and "abcd\\"efgh"` },
+        { path: 'backends.0.name', message: 'expected a unique name, got "primary"' },
+      ],
+      input,
+    );
+    assert.deepEqual(scrubbed.map((issue) => issue.message), [
+      'expected something else, got a string',
+      `refers to ${SCRUBBED} and "${SCRUBBED}"`,
+      'expected a unique name, got "primary"',
+    ]);
   });
 });

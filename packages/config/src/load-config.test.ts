@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig, parseConfig } from './load-config.ts';
-import { catchConfigError, issuesOf, makeTempDir, minimalInput, writeFile } from './fixtures.ts';
+import { TEST_CERT_KEY_PEM, TEST_CERT_PEM, catchConfigError, issuesOf, makeTempDir, minimalInput, testRsaKeyPair, writeFile } from './fixtures.ts';
 
 const dir = makeTempDir();
 
@@ -128,7 +129,11 @@ describe('CATHODE_LOG_LEVEL', () => {
 describe('tls and rsaKeys files', () => {
   const certDir = join(dir, 'certs');
   mkdirSync(certDir);
-  for (const name of ['cert.pem', 'key.pem', 'private.pem', 'public.pem']) writeFile(certDir, name, 'PEM');
+  const rsa = testRsaKeyPair();
+  writeFile(certDir, 'cert.pem', TEST_CERT_PEM);
+  writeFile(certDir, 'key.pem', TEST_CERT_KEY_PEM);
+  writeFile(certDir, 'private.pem', rsa.privateKey);
+  writeFile(certDir, 'public.pem', rsa.publicKey);
 
   test('relative paths are resolved against the config file directory', () => {
     const file = writeFile(dir, 'tls.yaml', `${YAML_CONFIG}
@@ -170,5 +175,56 @@ rsaKeys: { privateKey: certs/private.pem, publicKey: ./certs/public.pem }
     const input = { ...minimalInput(), tls: { cert: 'a.pem', key: 'b.pem' }, rsaKeys: { privateKey: 'c.pem', publicKey: 'public.pem' } };
     const paths = issuesOf(input, { baseDir: certDir }).map((issue) => issue.path);
     assert.deepEqual(paths, ['tls.cert', 'tls.key', 'rsaKeys.privateKey']);
+  });
+});
+
+// Regression: --check-config called a truncated or swapped PEM valid, and every reactor then
+// crashed at start-up, was replaced and crashed again.
+describe('tls and rsaKeys files must parse', () => {
+  const pemDir = join(dir, 'pem');
+  mkdirSync(pemDir);
+  const rsa = testRsaKeyPair();
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  writeFile(pemDir, 'cert.pem', TEST_CERT_PEM);
+  writeFile(pemDir, 'key.pem', TEST_CERT_KEY_PEM);
+  writeFile(pemDir, 'truncated.pem', TEST_CERT_PEM.slice(0, 200));
+  writeFile(pemDir, 'garbage.pem', 'not a pem file\n');
+  writeFile(pemDir, 'rsa-private.pem', rsa.privateKey);
+  writeFile(pemDir, 'rsa-public.pem', rsa.publicKey);
+  writeFile(pemDir, 'other-public.pem', other.publicKey);
+  const issues = (extra: Record<string, unknown>) => issuesOf({ ...minimalInput(), ...extra }, { baseDir: pemDir });
+
+  test('a certificate and key that parse and match are accepted', () => {
+    const config = parseConfig({ ...minimalInput(), tls: { cert: 'cert.pem', key: 'key.pem' }, rsaKeys: { privateKey: 'rsa-private.pem', publicKey: 'rsa-public.pem' } }, { baseDir: pemDir, env: {} });
+    assert.equal(config.tls?.cert, join(pemDir, 'cert.pem'));
+  });
+
+  test('a truncated certificate and an unparsable key are each named by path and file', () => {
+    assert.deepEqual(issues({ tls: { cert: 'truncated.pem', key: 'garbage.pem' } }), [
+      { path: 'tls.cert', message: `expected a PEM certificate, cannot use ${join(pemDir, 'truncated.pem')} (not parsable)` },
+      { path: 'tls.key', message: `expected a PEM private key, cannot use ${join(pemDir, 'garbage.pem')} (not parsable)` },
+    ]);
+  });
+
+  test('a key that is not the certificate\'s is refused', () => {
+    const [issue] = issues({ tls: { cert: 'cert.pem', key: 'rsa-private.pem' } });
+    assert.equal(issue.path, 'tls.key');
+    assert.match(issue.message, /expected the private key of the certificate/);
+  });
+
+  test('rsaKeys must be RSA keys of one pair', () => {
+    assert.deepEqual(issues({ rsaKeys: { privateKey: 'key.pem', publicKey: 'garbage.pem' } }), [
+      { path: 'rsaKeys.privateKey', message: `expected an RSA private key in PEM, cannot use ${join(pemDir, 'key.pem')} (it holds a key of type ec)` },
+      { path: 'rsaKeys.publicKey', message: `expected an RSA public key in PEM, cannot use ${join(pemDir, 'garbage.pem')} (not parsable)` },
+    ]);
+    const [mismatch] = issues({ rsaKeys: { privateKey: 'rsa-private.pem', publicKey: 'other-public.pem' } });
+    assert.equal(mismatch.path, 'rsaKeys.publicKey');
+    assert.match(mismatch.message, /expected the public key of .*rsa-private\.pem/);
+  });
+
+  test('PEM text given where a path belongs is refused without being echoed', () => {
+    const result = issues({ tls: { cert: 'cert.pem', key: TEST_CERT_KEY_PEM } });
+    assert.deepEqual(result.map((issue) => issue.path), ['tls.key']);
+    assert.ok(!JSON.stringify(result).includes('MIGHAgEA'), JSON.stringify(result));
   });
 });

@@ -3,8 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
 import type { ConfigIssue } from './config-error.ts';
 import { parseConfigText } from './parse-config-text.ts';
+import { checkRsaKeyFiles, checkTlsFiles } from './pem-files.ts';
 import { describeFsError, resolveFiles } from './resolve-files.ts';
 import { configSchema, logLevelSchema } from './schema.ts';
+import { scrubSecretValues } from './secret-values.ts';
 import type { CathodeConfig } from './schema.ts';
 import { toConfigIssues } from './zod-issues.ts';
 
@@ -49,16 +51,19 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): C
 
 function validateConfig(input: unknown, options: ParseConfigOptions, file: string | undefined): CathodeConfig {
   const issues: ConfigIssue[] = [];
+  const refuse = () => new ConfigError(file, scrubSecretValues(issues, input));
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) issues.push(...toConfigIssues(parsed.error.issues));
   const logLevel = readLogLevelOverride(options.env ?? process.env, issues);
-  if (!parsed.success) throw new ConfigError(file, issues);
+  if (!parsed.success) throw refuse();
 
   // Files are only checked once the paths themselves are known to be valid.
   const baseDir = options.baseDir ?? process.cwd();
   const tls = resolveFiles(parsed.data.tls, 'tls', baseDir, issues);
   const rsaKeys = resolveFiles(parsed.data.rsaKeys, 'rsaKeys', baseDir, issues);
-  if (issues.length > 0) throw new ConfigError(file, issues);
+  checkTlsFiles(tls, issues);
+  checkRsaKeyFiles(rsaKeys, issues);
+  if (issues.length > 0) throw refuse();
   return {
     ...parsed.data,
     ...(tls && { tls }),

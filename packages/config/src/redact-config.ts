@@ -1,12 +1,13 @@
 import type { CathodeConfig } from './schema.ts';
+import { isSecretKey } from './secret-values.ts';
 
 export const REDACTED = '[redacted]';
 
-// Matched by key anywhere in the tree, so a secret added to a new section
-// later is redacted without anyone remembering to update this file.
-const SECRET_KEYS = new Set(['password', 'passwordHash']);
+// Matched by key name anywhere in the tree (password, passwordHash, any
+// secret or token), so a secret added to a new section later is redacted
+// without anyone remembering to update this file.
 
-/** A deep copy safe to log: every password and passwordHash becomes "[redacted]". */
+/** A deep copy safe to log: every secret field (password, passwordHash, …) becomes "[redacted]". */
 export function redactConfig(config: CathodeConfig): CathodeConfig {
   return redact(config) as CathodeConfig;
 }
@@ -17,7 +18,7 @@ function redact(value: unknown): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([key, child]) => [
       key,
-      SECRET_KEYS.has(key) ? REDACTED : redact(child),
+      isSecretKey(key) ? REDACTED : redact(child),
     ]),
   );
 }

@@ -4,6 +4,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigIssue } from './config-error.ts';
+import { looksLikePem } from './secret-values.ts';
 
 /**
  * Returns `files` with every path made absolute, adding an issue at
@@ -19,6 +20,10 @@ export function resolveFiles<Files extends Record<string, string>>(
   const resolved: Record<string, string> = {};
   for (const [key, path] of Object.entries(files)) {
     resolved[key] = resolve(baseDir, path);
+    if (looksLikePem(path)) {
+      issues.push({ path: `${sectionName}.${key}`, message: 'expected the path of a PEM file, got PEM text (put it in a file and give its path)' });
+      continue;
+    }
     const problem = unreadableReason(resolved[key]);
     if (problem !== undefined) {
       issues.push({ path: `${sectionName}.${key}`, message: `expected a readable file, cannot read ${resolved[key]} (${problem})` });

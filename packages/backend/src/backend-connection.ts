@@ -35,6 +35,8 @@ export interface BackendEndpoint {
   port: number;
   user: string;
   password: string;
+  /** Path to the server's RSA public key (PEM) for caching_sha2_password full authentication over plain TCP. */
+  serverPublicKey?: string | undefined;
 }
 
 export interface BackendConnectOptions {
@@ -276,7 +278,6 @@ export class BackendConnection {
    */
   private async authenticate(io: AuthIo): Promise<void> {
     const { password, user } = this.endpoint;
-    let awaitingPublicKey = false;
     for (;;) {
       const packet = await io.nextPacket();
       const header = packet.payload[0];
@@ -291,8 +292,7 @@ export class BackendConnection {
         this.nonce = request.pluginData;
         io.send(initialAuthResponse(this.authPlugin, password, this.nonce), packet.sequenceId + 1);
       } else if (header === AUTH_MORE_DATA_HEADER && this.authPlugin === CACHING_SHA2_PASSWORD) {
-        const reply = cachingSha2Continue(packet.payload.subarray(1), password, this.nonce, awaitingPublicKey);
-        awaitingPublicKey = !awaitingPublicKey && reply !== undefined;
+        const reply = cachingSha2Continue(packet.payload.subarray(1), password, this.nonce, this.endpoint);
         if (reply) io.send(reply, packet.sequenceId + 1);
       } else {
         throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `unexpected packet 0x${header.toString(16)} during backend auth`);

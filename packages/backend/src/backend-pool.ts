@@ -1,41 +1,69 @@
 import { CathodeError, CathodeErrorCode } from '@cathode/wire';
 import type { Logger } from 'pino';
-import { BackendConnection, type BackendEndpoint } from './backend-connection.ts';
+import { BackendConnection, type BackendConnectOptions, type BackendEndpoint } from './backend-connection.ts';
+
+/**
+ * How long a checkout may queue for a busy pool by default. Longer than InnoDB's default lock wait
+ * (50 s): when the pool is held by statements waiting on row locks, newcomers should not fail
+ * before those statements themselves would; short enough that a hung backend still surfaces as
+ * an error within a minute. Against MariaDB directly such a client would wait in the server's queue.
+ */
+export const DEFAULT_POOL_WAIT_MS = 60_000;
 
 export interface PoolOptions {
   min: number;
   max: number;
   connectTimeoutMs: number;
+  /** How long a checkout may wait for a connection when the pool is at `max` (DEFAULT_POOL_WAIT_MS). */
+  waitTimeoutMs?: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
   maxPacketSize?: number;
+  /** Opens one connection; BackendConnection.connect unless a test scripts it. */
+  connect?: (options: BackendConnectOptions) => Promise<BackendConnection>;
+}
+
+/** A checkout that waited `waitTimeoutMs` without getting a connection (ERR 1429 on the wire). */
+export class PoolWaitTimeoutError extends CathodeError {
+  constructor(message: string) {
+    super(CathodeErrorCode.BACKEND_UNAVAILABLE, message);
+    this.name = 'PoolWaitTimeoutError';
+  }
 }
 
 interface Waiter {
   resolve: (connection: BackendConnection) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /**
  * Connections to one backend for one capability flavor, owned by one reactor thread. A caller
  * asks for the connection it used last (affinity keeps its prepared statements and session state
- * warm); otherwise it gets the longest-idle one.
+ * warm); otherwise it gets the longest-idle one. Checkouts that find nothing idle queue and are
+ * served strictly in arrival order, by released and newly opened connections alike.
  */
 export class BackendPool {
   readonly endpoint: BackendEndpoint;
   readonly flavor: number;
   readonly mariaDbFlavor: number;
+  /** Called when a connection succeeds while the pool was marked down (the backend is back). */
+  onRecovered: (() => void) | undefined;
   private readonly options: PoolOptions;
   private readonly logger: Logger;
+  private readonly connect: (options: BackendConnectOptions) => Promise<BackendConnection>;
   /** Idle connections, longest-idle first (a Set keeps insertion order). */
   private readonly idle = new Set<BackendConnection>();
   private readonly all = new Set<BackendConnection>();
-  private readonly waiters: Waiter[] = [];
+  /** Queued checkouts, oldest first; a Set so that a timeout or cancel leaves in O(1). */
+  private readonly waiters = new Set<Waiter>();
   private connecting = 0;
-  private healthy = true;
+  private up = true;
   private closed = false;
-  private refillDelayMs = 0;
-  private refillTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = 0;
+  /** While set, no connection is opened (back-off after a failed one, while the backend is up). */
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(endpoint: BackendEndpoint, flavor: number, options: PoolOptions, logger: Logger, mariaDbFlavor = 0) {
     this.endpoint = endpoint;
@@ -43,6 +71,7 @@ export class BackendPool {
     this.mariaDbFlavor = mariaDbFlavor;
     this.options = options;
     this.logger = logger;
+    this.connect = options.connect ?? BackendConnection.connect;
   }
 
   get size(): number {
@@ -53,9 +82,22 @@ export class BackendPool {
     return this.idle.size;
   }
 
-  /** An idle connection right now (preferring `preferred`), or undefined. */
+  /** Checkouts queued for a connection. */
+  get waitingCount(): number {
+    return this.waiters.size;
+  }
+
+  /** False while the heartbeat has the backend down and no connection has succeeded since. */
+  get healthy(): boolean {
+    return this.up;
+  }
+
+  /**
+   * An idle connection right now (preferring `preferred`), or undefined. Never while others
+   * queue: they were first.
+   */
   tryAcquireIdle(preferred?: BackendConnection): BackendConnection | undefined {
-    if (!this.healthy || this.closed) return undefined;
+    if (!this.up || this.closed || this.waiters.size > 0) return undefined;
     if (preferred && !preferred.closed) {
       if (this.idle.delete(preferred)) return preferred;
     }
@@ -67,31 +109,52 @@ export class BackendPool {
     return undefined;
   }
 
-  async acquire(preferred?: BackendConnection): Promise<BackendConnection> {
-    if (this.closed) throw new CathodeError(CathodeErrorCode.SHUTTING_DOWN, 'backend pool is closed');
-    if (!this.healthy) throw new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `backend ${this.endpoint.name} is down (heartbeat failing)`);
+  /**
+   * A connection, as soon as one is free or opened, in arrival order. Aborting `signal` (the
+   * session closed) leaves the queue at once: an aborted checkout never receives a connection.
+   * Once the promise has resolved, the connection is the caller's to release.
+   * While the backend is marked down, one checkout at a time tries to connect for everyone
+   * queued: its success marks the pool up, its failure fails them all.
+   */
+  acquire(preferred?: BackendConnection, signal?: AbortSignal): Promise<BackendConnection> {
+    if (this.closed) return Promise.reject(new CathodeError(CathodeErrorCode.SHUTTING_DOWN, 'backend pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const ready = this.tryAcquireIdle(preferred);
-    if (ready) return ready;
-    if (this.all.size + this.connecting < this.options.max) return this.open();
+    if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
+      const waitMs = this.options.waitTimeoutMs ?? DEFAULT_POOL_WAIT_MS;
       const waiter: Waiter = {
         resolve,
         reject,
         timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `no free connection to backend ${this.endpoint.name} within ${this.options.connectTimeoutMs} ms (pool max ${this.options.max})`));
-        }, this.options.connectTimeoutMs),
+          this.leave(waiter);
+          reject(
+            new PoolWaitTimeoutError(
+              `no free connection to backend ${this.endpoint.name} within ${waitMs} ms (pool max ${this.options.max}, ${this.waiters.size} still waiting)`,
+            ),
+          );
+        }, waitMs),
+        signal,
+        onAbort: undefined,
       };
-      this.waiters.push(waiter);
+      if (signal) {
+        waiter.onAbort = () => {
+          this.leave(waiter);
+          reject(abortReason(signal));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.waiters.add(waiter);
+      this.openForWaiters();
     });
   }
 
   release(connection: BackendConnection): void {
     if (connection.closed || !this.all.has(connection)) return;
     connection.lastUsedAt = Date.now();
-    const waiter = this.waiters.shift();
+    const waiter = this.firstWaiter();
     if (waiter) {
-      clearTimeout(waiter.timer);
+      this.leave(waiter);
       waiter.resolve(connection);
       return;
     }
@@ -104,59 +167,114 @@ export class BackendPool {
     connection.destroy(undefined);
   }
 
-  private async open(): Promise<BackendConnection> {
-    this.connecting++;
-    try {
-      const connection = await BackendConnection.connect({
-        endpoint: this.endpoint,
-        flavor: this.flavor,
-        mariaDbFlavor: this.mariaDbFlavor,
-        connectTimeoutMs: this.options.connectTimeoutMs,
-        maxPacketSize: this.options.maxPacketSize,
-      });
-      if (this.closed) {
-        connection.close();
-        throw new CathodeError(CathodeErrorCode.SHUTTING_DOWN, 'backend pool is closed');
-      }
-      this.all.add(connection);
-      connection.onClose = (closed, error) => this.forget(closed, error);
-      this.refillDelayMs = 0;
-      return connection;
-    } finally {
-      this.connecting--;
+  private firstWaiter(): Waiter | undefined {
+    for (const waiter of this.waiters) return waiter;
+    return undefined;
+  }
+
+  private leave(waiter: Waiter): void {
+    this.waiters.delete(waiter);
+    clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  }
+
+  private rejectWaiters(error: Error): void {
+    for (const waiter of [...this.waiters]) {
+      this.leave(waiter);
+      waiter.reject(error);
     }
+  }
+
+  /**
+   * Opens what the queue still needs beyond the connections already being opened, up to `max`.
+   * While down, a single connect probes for the whole queue.
+   */
+  private openForWaiters(): void {
+    if (this.closed || this.waiters.size === 0) return;
+    if (!this.up) {
+      if (this.connecting === 0) this.openOne();
+      return;
+    }
+    if (this.retryTimer) return;
+    let missing = this.waiters.size - this.connecting;
+    while (missing-- > 0 && this.all.size + this.connecting < this.options.max) this.openOne();
+  }
+
+  /** Opens a connection in the background; it goes to the first waiter, else to the idle set. */
+  private openOne(): void {
+    this.connecting++;
+    this.connect({
+      endpoint: this.endpoint,
+      flavor: this.flavor,
+      mariaDbFlavor: this.mariaDbFlavor,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      maxPacketSize: this.options.maxPacketSize,
+    }).then(
+      (connection) => {
+        this.connecting--;
+        this.opened(connection);
+      },
+      (error: Error) => {
+        this.connecting--;
+        this.openFailed(error);
+      },
+    );
+  }
+
+  private opened(connection: BackendConnection): void {
+    if (this.closed) {
+      connection.close();
+      return;
+    }
+    this.all.add(connection);
+    connection.onClose = (closed, error) => this.forget(closed, error);
+    this.retryDelayMs = 0;
+    if (!this.up) {
+      this.up = true;
+      this.logger.info({ backend: this.endpoint.name }, 'backend reachable again');
+      this.onRecovered?.();
+    }
+    this.release(connection);
+    this.ensureMin();
+    this.openForWaiters();
+  }
+
+  /**
+   * With no connection to show for it (or the backend marked down), the queue fails now rather
+   * than after waitTimeoutMs: its connects would fail the same way. Otherwise the backend only
+   * refuses more connections (max_connections?) and the queue waits for releases.
+   */
+  private openFailed(error: Error): void {
+    if (this.closed) return;
+    this.retryDelayMs = Math.min(this.options.reconnect.maxDelayMs, Math.max(this.options.reconnect.initialDelayMs, this.retryDelayMs * 2));
+    this.logger.warn({ backend: this.endpoint.name, err: error.message, retryInMs: this.retryDelayMs }, 'cannot open backend connection');
+    if (!this.up) {
+      this.rejectWaiters(downError(this.endpoint.name, error));
+      return;
+    }
+    if (this.all.size === 0) this.rejectWaiters(error);
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.ensureMin();
+      this.openForWaiters();
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
   }
 
   private forget(connection: BackendConnection, error: Error | undefined): void {
     this.all.delete(connection);
     this.idle.delete(connection);
     if (error) this.logger.warn({ backend: this.endpoint.name, threadId: connection.threadId, err: error.message }, 'backend connection lost');
-    this.scheduleRefill();
+    this.ensureMin();
+    this.openForWaiters();
   }
 
   /** Opens connections up to `min` in the background, backing off while the backend refuses. */
   ensureMin(): void {
-    if (this.closed || !this.healthy || this.refillTimer) return;
+    if (this.closed || !this.up || this.retryTimer) return;
     const missing = this.options.min - this.all.size - this.connecting;
-    for (let i = 0; i < missing; i++) {
-      this.open().then(
-        (connection) => this.release(connection),
-        (error: Error) => {
-          this.refillDelayMs = Math.min(this.options.reconnect.maxDelayMs, Math.max(this.options.reconnect.initialDelayMs, this.refillDelayMs * 2));
-          this.logger.warn({ backend: this.endpoint.name, err: error.message, retryInMs: this.refillDelayMs }, 'cannot open backend connection');
-          this.scheduleRefill();
-        },
-      );
-    }
-  }
-
-  private scheduleRefill(): void {
-    if (this.closed || this.refillTimer || this.all.size + this.connecting >= this.options.min) return;
-    this.refillTimer = setTimeout(() => {
-      this.refillTimer = undefined;
-      this.ensureMin();
-    }, this.refillDelayMs);
-    this.refillTimer.unref();
+    for (let i = 0; i < missing; i++) this.openOne();
   }
 
   /** Closes connections idle for longer than `idleMs`, keeping at least `min`; then refills to `min`. */
@@ -173,29 +291,30 @@ export class BackendPool {
     return closed;
   }
 
-  /** Heartbeat verdict: while down, acquisitions fail at once and idle connections are dropped. */
+  /**
+   * Heartbeat verdict. Down: idle connections are dropped and queued checkouts fail; later ones
+   * probe (see acquire). Up: refill and serve the queue.
+   */
   setHealthy(healthy: boolean): void {
-    if (this.healthy === healthy) return;
-    this.healthy = healthy;
+    if (this.up === healthy) return;
+    this.up = healthy;
     if (!healthy) {
       this.closeIdle();
-      for (const waiter of this.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `backend ${this.endpoint.name} is down (heartbeat failing)`));
-      }
+      this.rejectWaiters(downError(this.endpoint.name, undefined));
     } else {
-      this.refillDelayMs = 0;
+      this.retryDelayMs = 0;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
       this.ensureMin();
+      this.openForWaiters();
     }
   }
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.refillTimer);
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new CathodeError(CathodeErrorCode.SHUTTING_DOWN, 'backend pool is closing'));
-    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.rejectWaiters(new CathodeError(CathodeErrorCode.SHUTTING_DOWN, 'backend pool is closing'));
     this.closeIdle();
   }
 
@@ -209,4 +328,13 @@ export class BackendPool {
   get busyCount(): number {
     return this.all.size - this.idle.size;
   }
+}
+
+function downError(backendName: string, cause: Error | undefined): CathodeError {
+  const detail = cause ? `: ${cause.message}` : '';
+  return new CathodeError(CathodeErrorCode.BACKEND_UNAVAILABLE, `backend ${backendName} is down (heartbeat failing)${detail}`, { cause });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('checkout cancelled', 'AbortError');
 }

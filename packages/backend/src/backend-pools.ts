@@ -29,6 +29,8 @@ export class BackendPools {
       if (!backend) throw new Error(`unknown backend ${backendName}`);
       pool = new BackendPool(backend.endpoint, flavor, backend.options, this.logger, mariaDbFlavor);
       if (this.unhealthy.has(backendName)) pool.setHealthy(false);
+      // A connection that succeeds proves the backend up for every flavor, before the heartbeat says so.
+      pool.onRecovered = () => this.setHealthy(backendName, true);
       byFlavor.set(key, pool);
       pool.ensureMin();
     }
@@ -37,6 +39,11 @@ export class BackendPools {
 
   private *allPools(): Iterable<BackendPool> {
     for (const byFlavor of this.pools.values()) yield* byFlavor.values();
+  }
+
+  /** False while `backendName` is marked down (by the heartbeat) and no connection to it has succeeded since. */
+  healthy(backendName: string): boolean {
+    return !this.unhealthy.has(backendName);
   }
 
   setHealthy(backendName: string, healthy: boolean): void {

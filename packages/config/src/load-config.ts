@@ -61,11 +61,15 @@ function validateConfig(input: unknown, options: ParseConfigOptions, file: strin
   const baseDir = options.baseDir ?? process.cwd();
   const tls = resolveFiles(parsed.data.tls, 'tls', baseDir, issues);
   const rsaKeys = resolveFiles(parsed.data.rsaKeys, 'rsaKeys', baseDir, issues);
+  const backends = parsed.data.backends.map((backend, index) =>
+    backend.serverPublicKey === undefined ? backend : { ...backend, ...resolveFiles({ serverPublicKey: backend.serverPublicKey }, `backends.${index}`, baseDir, issues) },
+  );
   checkTlsFiles(tls, issues);
   checkRsaKeyFiles(rsaKeys, issues);
   if (issues.length > 0) throw refuse();
   return {
     ...parsed.data,
+    backends,
     ...(tls && { tls }),
     ...(rsaKeys && { rsaKeys }),
     log: { ...parsed.data.log, level: logLevel ?? parsed.data.log.level },

@@ -20,7 +20,7 @@ describe('defaults', () => {
         pool: { min: 1, max: 64 },
       }],
       schemas: [],
-      timeouts: { connectMs: 5000, authMs: 10000, clientIdleMs: 28800000, backendIdleMs: 600000, shutdownGraceMs: 10000 },
+      timeouts: { connectMs: 5000, poolWaitMs: 60000, authMs: 10000, clientIdleMs: 28800000, backendIdleMs: 600000, shutdownGraceMs: 10000 },
       reconnect: { initialDelayMs: 100, maxDelayMs: 5000 },
       heartbeat: { sql: 'SELECT 1', periodMs: 5000, timeoutMs: 2000, retries: 2 },
       log: { level: 'info' },
@@ -112,7 +112,7 @@ const invalidCases: { rule: string; path: string; change: (input: RawConfig) => 
   { rule: 'schema route names are unique', path: 'schemas.1.name', change: (c) => {
     c.schemas = [{ name: 'demo', backend: 'primary' }, { name: 'demo', backend: 'primary' }];
   } },
-  ...['connectMs', 'authMs', 'clientIdleMs', 'backendIdleMs', 'shutdownGraceMs'].map((key) => ({
+  ...['connectMs', 'poolWaitMs', 'authMs', 'clientIdleMs', 'backendIdleMs', 'shutdownGraceMs'].map((key) => ({
     rule: `timeouts.${key} > 0`, path: `timeouts.${key}`, change: (c: RawConfig) => { c.timeouts = { [key]: 0 }; },
   })),
   { rule: 'timeouts fit in a timer', path: 'timeouts.clientIdleMs', change: (c) => {

@@ -64,6 +64,9 @@ const backendSchema = section({
   user: anyString(),
   password: secretString().default(''),
   pool: poolSchema.prefault({}),
+  // caching_sha2_password full authentication without TLS encrypts the password with this key
+  // (a PEM file, relative to the config file); a key sent by the network is never trusted.
+  serverPublicKey: nonEmptyString().optional(),
 });
 
 // Maps a logical schema name to the backend that serves it.
@@ -74,6 +77,9 @@ const schemaRouteSchema = section({
 
 const timeoutsSchema = section({
   connectMs: durationMs().default(5_000),
+  // How long a statement may queue for a pooled connection when the pool is at its max; longer
+  // than InnoDB's default lock wait (50 s), so a pool held up by lock waits does not fail newcomers first.
+  poolWaitMs: durationMs().default(60_000),
   authMs: durationMs().default(10_000),
   clientIdleMs: durationMs().default(28_800_000),
   backendIdleMs: durationMs().default(600_000),

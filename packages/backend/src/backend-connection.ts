@@ -88,6 +88,14 @@ interface CollectExchange {
   reject: (error: Error) => void;
 }
 
+interface ConsumeExchange {
+  kind: 'consume';
+  framer: PacketFramer;
+  scanner: ResponseScanner;
+  consumer: PacketConsumer;
+  ended: RelayCallback;
+}
+
 interface RelayExchange {
   kind: 'relay';
   relay: PacketRelay;
@@ -116,7 +124,23 @@ export interface RelayOutcome {
   failed: boolean;
   prepareOk: StmtPrepareOk | undefined;
   lastSequenceId: number;
+  /** Of the final OK packet (0 when the response ended otherwise). */
+  affectedRows: number | bigint;
+  lastInsertId: number | bigint;
+  /** Rows of the last result set, -1 if none (see ResponseScanner.rows). */
+  rows: number;
 }
+
+/**
+ * Takes a response packet by packet (whole payloads, in order) for Cathode to use itself: merges,
+ * local answers. Returning false from `packet` stops reading from this backend until `resume()`.
+ */
+export interface PacketConsumer {
+  packet(payload: Buffer, sequenceId: number): boolean;
+}
+
+/** Cathode's own statements read their responses whole; beyond this the backend connection is dropped. */
+export const MAX_COLLECTED_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * How a relay ends: with its outcome, or with the error that cut it off (RelayInterruptedError
@@ -157,7 +181,8 @@ export class BackendConnection {
    */
   private readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
   private readBufferHeld = false;
-  private exchange: CollectExchange | RelayExchange | HandshakeExchange | undefined;
+  private exchange: CollectExchange | RelayExchange | ConsumeExchange | HandshakeExchange | undefined;
+  private collectedBytes = 0;
   /** The auth plugin and nonce of the last login exchange, which COM_CHANGE_USER answers to first. */
   private authPlugin = '';
   private nonce: Buffer = Buffer.alloc(0);
@@ -325,9 +350,10 @@ export class BackendConnection {
     }
   }
 
-  /** Runs one command and reads its whole response (for Cathode's own statements). */
+  /** Runs one command and reads its whole response (for Cathode's own statements; at most MAX_COLLECTED_RESPONSE_BYTES). */
   run(payload: Buffer, shape: ResponseShape): Promise<CollectedResponse> {
     this.assertIdle();
+    this.collectedBytes = 0;
     return new Promise((resolve, reject) => {
       this.exchange = { kind: 'collect', framer: new PacketFramer(), scanner: new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata), packets: [], resolve, reject };
       this.socket.write(framePayload(payload, 0).bytes);
@@ -357,6 +383,21 @@ export class BackendConnection {
     relay.onHead = onHead;
     this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, ended };
     this.socket.write(framedCommand);
+  }
+
+  /**
+   * Sends framed command bytes and hands the response to `consumer` packet by packet (copies,
+   * safe to keep); `ended` is called once after the last packet, or with the error that cut it off.
+   */
+  consume(framedCommand: Buffer, shape: ResponseShape, consumer: PacketConsumer, ended: RelayCallback): void {
+    this.assertIdle();
+    this.exchange = { kind: 'consume', framer: new PacketFramer(), scanner: new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata), consumer, ended };
+    this.socket.write(framedCommand);
+  }
+
+  /** Reading again after a consumer asked to pause. */
+  resume(): void {
+    if (!this.closed) this.socket.resume();
   }
 
   /** Passes the client's LOCAL INFILE packets on; the last one is the empty packet that ends the file. */
@@ -389,6 +430,10 @@ export class BackendConnection {
     }
     if (exchange.kind === 'relay') {
       this.onRelayData(exchange, chunk);
+      return;
+    }
+    if (exchange.kind === 'consume') {
+      this.onConsumeData(exchange, chunk);
       return;
     }
     try {
@@ -425,8 +470,7 @@ export class BackendConnection {
       }
       if (!step.done) return;
       if (step.leftover && step.leftover.length > 0) throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'backend sent bytes after the end of a response');
-      const { scanner } = exchange.relay;
-      outcome = { statusFlags: scanner.statusFlags, failed: scanner.failed, prepareOk: scanner.prepareOk, lastSequenceId: exchange.relay.lastForwardedSequenceId };
+      outcome = outcomeOf(exchange.relay.scanner, exchange.relay.lastForwardedSequenceId);
     } catch (error) {
       this.destroy(error as Error);
       return;
@@ -436,7 +480,34 @@ export class BackendConnection {
     exchange.ended(undefined, outcome);
   }
 
+  private onConsumeData(exchange: ConsumeExchange, chunk: Buffer): void {
+    let outcome: RelayOutcome | undefined;
+    try {
+      exchange.framer.push(Buffer.from(chunk));
+      let wantsMore = true;
+      for (let packet = exchange.framer.next(); packet; packet = exchange.framer.next()) {
+        const ends = exchange.scanner.packet(packet.payload, packet.payload.length);
+        wantsMore = exchange.consumer.packet(packet.payload, packet.lastSequenceId) && wantsMore;
+        if (!ends) continue;
+        if (exchange.framer.bufferedLength > 0) throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, 'backend sent bytes after the end of a response');
+        outcome = outcomeOf(exchange.scanner, packet.lastSequenceId);
+        break;
+      }
+      if (!wantsMore && !outcome) this.socket.pause();
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    if (!outcome) return;
+    this.exchange = undefined;
+    exchange.ended(undefined, outcome);
+  }
+
   private onCollectData(exchange: CollectExchange, chunk: Buffer): void {
+    this.collectedBytes += chunk.length;
+    if (this.collectedBytes > MAX_COLLECTED_RESPONSE_BYTES) {
+      throw new CathodeError(CathodeErrorCode.PROTOCOL_VIOLATION, `backend ${this.endpoint.name} answered one of Cathode's own statements with more than ${MAX_COLLECTED_RESPONSE_BYTES} bytes`);
+    }
     exchange.framer.push(chunk);
     for (let packet = exchange.framer.next(); packet; packet = exchange.framer.next()) {
       exchange.packets.push(packet.payload);
@@ -474,10 +545,24 @@ export class BackendConnection {
           }),
           undefined,
         );
+      } else if (exchange.kind === 'consume') {
+        exchange.ended(new RelayInterruptedError(`lost backend ${this.endpoint.name} during a response: ${reason.message}`, { forwardedAny: false, atPacketBoundary: true, lastSequenceId: -1, cause: reason }), undefined);
       } else {
         exchange.reject(reason);
       }
     }
     this.onClose?.(this, error);
   }
+}
+
+function outcomeOf(scanner: ResponseScanner, lastSequenceId: number): RelayOutcome {
+  return {
+    statusFlags: scanner.statusFlags,
+    failed: scanner.failed,
+    prepareOk: scanner.prepareOk,
+    lastSequenceId,
+    affectedRows: scanner.affectedRows,
+    lastInsertId: scanner.lastInsertId,
+    rows: scanner.rows,
+  };
 }

@@ -5,3 +5,8 @@ export * from './session/state-sync.ts';
 export * from './sql/escape.ts';
 export * from './sql/lexer.ts';
 export * from './sql/statement-effects.ts';
+export * from './routing/data-node.ts';
+export * from './routing/passthrough-router.ts';
+export * from './routing/route-plan.ts';
+export * from './routing/router.ts';
+export * from './session/lease.ts';

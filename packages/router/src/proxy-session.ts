@@ -1,6 +1,5 @@
 import {
   BackendConnection,
-  type BackendPool,
   FLAVOR_CAPABILITIES,
   MARIADB_FLAVOR_CAPABILITIES,
   type RelayOutcome,
@@ -11,8 +10,10 @@ import type { ClientConnection, ClientIdentity, CommandFinish, SessionHandler } 
 import {
   CapabilityFlags,
   CommandByte,
+  type PacketHeadHook,
   ResponseShape,
   ServerStatus,
+  SetOption,
   SqlError,
   decodeComFieldList,
   decodeComInitDb,
@@ -23,16 +24,18 @@ import {
   encodeEofPacket,
   framePayload,
   hasCapability,
-  type PacketHeadHook,
-  SetOption,
 } from '@cathode/wire';
 import type { Logger } from 'pino';
 import { PreparedStatements } from './prepared/prepared-statements.ts';
+import type { StatementSession } from './prepared/statement-session.ts';
 import type { RouterContext } from './router-context.ts';
-import { appliedStateOf, markReset } from './session/applied-state.ts';
+import type { DataNode } from './routing/data-node.ts';
+import { appliedStateOf } from './session/applied-state.ts';
+import { Lease, PinnedStateLostError } from './session/lease.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
-import { isInSync, markInSync, syncConnection } from './session/state-sync.ts';
+import { markInSync } from './session/state-sync.ts';
+import { StatementOutcomes } from './session/statement-outcomes.ts';
 import { integerLiteral } from './sql/escape.ts';
 import { type StatementEffects, statementEffects } from './sql/statement-effects.ts';
 
@@ -42,31 +45,30 @@ function settle(pending: Promise<void>, finish: CommandFinish): void {
 }
 
 /**
- * One client session's routing: which backend connection serves each command, with what session
- * state, and when a connection is held (pinned) across commands. Implements the frontend's
- * SessionHandler; the frontend owns the protocol, this owns the meaning.
+ * One client session: what each command means, which data node's lease serves it (as the router
+ * plans), and the session state Cathode owns. Implements the frontend's SessionHandler; the
+ * frontend owns the protocol, this owns the meaning.
  */
-export class ProxySession implements SessionHandler, RegisteredSession {
+export class ProxySession implements SessionHandler, RegisteredSession, StatementSession {
   readonly connection: ClientConnection;
   readonly context: RouterContext;
   readonly logger: Logger;
   readonly statements: PreparedStatements;
+  readonly outcomes = new StatementOutcomes();
   identity: ClientIdentity | undefined;
   state: SessionState = { schema: undefined, charset: { kind: 'collation', id: 0 }, variables: new Map(), multiStatements: false, version: 0 };
   /** Status flags of the last response: transaction state for COM_PING and friends. */
   statusFlags: number = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
-  private pinned: BackendConnection | undefined;
-  private readonly pinReasons = new Set<string>();
-  /** The connection serving the current command (for KILL QUERY). */
-  private current: BackendConnection | undefined;
-  private lastBackend: BackendConnection | undefined;
-  /** The pool serving the session's schema, looked up again only when the schema changes. */
-  private pool: { schema: string | undefined; pool: BackendPool } | undefined;
+  /** One lease per data node this session has used, by node id. */
+  private readonly leases = new Map<number, Lease>();
   /** Where relayed responses go: the client connection. One object for the session's lifetime. */
   private readonly sink: ResponseSink;
-  /** The relay in flight (one at a time, as commands are): what to do when it ends, or fails. */
+  /** The relay in flight (one at a time, as commands are): its lease, and what to do when it ends or fails. */
+  private relayLease: Lease | undefined;
+  private relayConnection: BackendConnection | undefined;
   private relayThen: ((outcome: RelayOutcome) => void) | undefined;
   private relayFail: ((error: unknown) => void) | undefined;
+  private ended = false;
 
   constructor(connection: ClientConnection, context: RouterContext) {
     this.connection = connection;
@@ -78,7 +80,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       holdsWrittenBytes: () => this.connection.holdsWrittenBytes(),
       onDrain: (resume) => this.connection.onDrain(resume),
       onLocalInfileRequest: () => {
-        if (this.current) void this.pumpLocalInfile(this.current);
+        if (this.relayConnection) void this.pumpLocalInfile(this.relayConnection);
       },
     };
   }
@@ -95,28 +97,26 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     return this.connection.busy ? undefined : this.connection.lastActivityAt;
   }
 
-  private get flavor(): number {
-    return (this.identity?.capabilityFlags ?? 0) & FLAVOR_CAPABILITIES;
+  get maxAllowedPacket(): number {
+    return this.context.maxAllowedPacket;
   }
 
-  private get mariaDbFlavor(): number {
-    return (this.identity?.mariaDbCapabilities ?? 0) & MARIADB_FLAVOR_CAPABILITIES;
+  get collations() {
+    return this.context.collations;
   }
 
   // --- SessionHandler -------------------------------------------------------------------------
 
   async open(identity: ClientIdentity): Promise<void> {
     this.identity = identity;
-    this.state = {
-      schema: identity.schema,
-      charset: { kind: 'collation', id: identity.characterSet },
-      variables: new Map(),
-      multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
-      version: 0,
-    };
+    this.state = this.freshState(identity, identity.schema);
     this.context.registry.add(this);
     // Selecting the schema on a backend connection proves it exists (1049 otherwise).
-    if (identity.schema !== undefined) this.checkin(await this.checkout(), undefined);
+    if (identity.schema !== undefined) {
+      const lease = this.leaseFor(this.context.router.nodeForSchema(identity.schema));
+      const connection = await lease.checkout();
+      lease.checkin(connection, undefined);
+    }
   }
 
   async changeUser(identity: ClientIdentity): Promise<void> {
@@ -129,14 +129,11 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   }
 
   closed(reason: string): void {
+    this.ended = true;
     this.context.registry.remove(this.connectionId);
     this.logger.debug({ reason }, 'session closed');
-    // A connection cut off mid-response cannot be reused; one merely held is reset and returned.
-    if (this.current) this.current.destroy(undefined);
     this.statements.closeAll();
-    const pinned = this.pinned;
-    this.pinned = undefined;
-    if (pinned && pinned !== this.current) void this.resetAndRelease(pinned);
+    for (const lease of this.leases.values()) void lease.release(true);
   }
 
   command(payload: Buffer, framed: Buffer | undefined, finish: CommandFinish): void {
@@ -166,7 +163,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
         settle(this.initDb(decodeComInitDb(payload)), finish);
         return;
       case CommandByte.COM_PING:
-        this.connection.writeOk({ statusFlags: this.statusFlags });
+        this.writeOk();
         break;
       case CommandByte.COM_FIELD_LIST:
         decodeComFieldList(payload);
@@ -180,9 +177,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
         break;
       case CommandByte.COM_RESET_CONNECTION:
         settle(
-          this.resetSession().then(() => {
-            this.connection.writeOk({ statusFlags: this.statusFlags });
-          }),
+          this.resetSession().then(() => this.writeOk()),
           finish,
         );
         return;
@@ -199,7 +194,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
 
   /** This session is the target of a KILL: stop its running statement on the backend, and maybe the session. */
   async interrupt(queryOnly: boolean): Promise<void> {
-    const running = this.current;
+    const running = this.relayConnection;
     // First, or the interrupted statement's own error (1317) may reach the client before 1927 does.
     if (!queryOnly) this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed');
     if (running) {
@@ -221,45 +216,142 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     this.connection.closeWhenIdle('server shutting down');
   }
 
+  // --- StatementSession -------------------------------------------------------------------------
+
+  leaseForStatements(sql: Buffer): Lease {
+    const plan = this.context.router.route(this.state.schema, sql);
+    if (plan.kind !== 'passthrough') throw SqlError.of('ER_NOT_SUPPORTED_YET', 'prepared statements that span several data nodes');
+    return this.leaseFor(plan.node);
+  }
+
+  /** The checks every statement passes, whether it comes as text or prepared. */
+  admit(sql: string): StatementEffects {
+    const effects = statementEffects(sql);
+    if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
+    return effects;
+  }
+
+  statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, effects: StatementEffects | undefined): void {
+    this.outcomes.record(outcome);
+    if (effects) {
+      if (!outcome.failed) this.track(effects, lease, connection);
+      if (effects.pinReason) lease.pinReasons.add(effects.pinReason);
+    }
+    this.checkin(lease, connection, outcome.statusFlags);
+  }
+
+  checkin(lease: Lease, connection: BackendConnection, statusFlags: number | undefined): void {
+    if (statusFlags !== undefined) this.statusFlags = statusFlags;
+    lease.checkin(connection, statusFlags);
+  }
+
+  /**
+   * The error to answer a failed command with, after the lease took its connection back. A lost
+   * connection that held a transaction (or locks, temporary tables) ends the session, as MariaDB's
+   * own connection would end: the client must never commit half a transaction.
+   */
+  failed(lease: Lease, connection: BackendConnection, error: unknown): unknown {
+    const lost = lease.checkinAfterError(connection);
+    if (connection.closed) this.statements.forgetConnection(connection);
+    if (lost) return this.endWith(lost);
+    if (!(error instanceof RelayInterruptedError)) return error;
+    this.logger.warn({ backend: connection.endpoint.name, err: error.message }, 'backend lost during a statement');
+    if (error.forwardedAny && error.atPacketBoundary) this.connection.sequenceId = (error.lastSequenceId + 1) & 0xff;
+    else if (error.forwardedAny) this.connection.destroy('backend lost in the middle of a packet');
+    return SqlError.of('ER_BACKEND_LOST', connection.endpoint.name);
+  }
+
+  writeOk(): void {
+    this.connection.writeOk({ statusFlags: this.statusFlags });
+  }
+
+  /**
+   * Sends a command and streams the response to the client, then calls `then` with the outcome
+   * (or `fail` with the error to answer with). Callbacks, not a promise: this is the per-statement path.
+   */
+  relayOn(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void {
+    this.relayLease = lease;
+    this.relayConnection = connection;
+    this.relayThen = then;
+    this.relayFail = fail;
+    try {
+      connection.relay(framedCommand, shape, this.sink, onHead, this.relayEnded);
+    } catch (error) {
+      this.relayLease = undefined;
+      this.relayConnection = undefined;
+      this.relayThen = undefined;
+      this.relayFail = undefined;
+      fail(this.failed(lease, connection, error));
+    }
+  }
+
+  relayed(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome> {
+    return new Promise((resolve, reject) => this.relayOn(lease, connection, framedCommand, shape, onHead, resolve, reject));
+  }
+
+  private readonly relayEnded = (error: Error | undefined, outcome: RelayOutcome | undefined): void => {
+    const lease = this.relayLease!;
+    const connection = this.relayConnection!;
+    const then = this.relayThen!;
+    const fail = this.relayFail!;
+    this.relayLease = undefined;
+    this.relayConnection = undefined;
+    this.relayThen = undefined;
+    this.relayFail = undefined;
+    if (!outcome) {
+      fail(this.failed(lease, connection, error));
+      return;
+    }
+    this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
+    try {
+      then(outcome);
+    } catch (thrown) {
+      fail(thrown);
+    }
+  };
+
   // --- commands ---------------------------------------------------------------------------------
 
   private query(payload: Buffer, framed: Buffer, finish: CommandFinish): void {
-    const effects = statementEffects(decodeComQuery(payload));
+    const effects = this.admit(decodeComQuery(payload));
     if (effects.kill) {
       settle(this.killStatement(effects.kill.connectionId, effects.kill.queryOnly), finish);
       return;
     }
-    if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
+    const plan = this.context.router.route(this.state.schema, payload.subarray(1));
+    if (plan.kind !== 'passthrough') throw SqlError.of('ER_NOT_SUPPORTED_YET', 'statements that span several data nodes');
+    const lease = this.leaseFor(plan.node);
     const relay = (connection: BackendConnection) =>
       this.relayOn(
+        lease,
         connection,
         framed,
         ResponseShape.RESULT,
         undefined,
         (outcome) => {
-          if (!outcome.failed) this.track(effects, connection);
-          if (effects.pinReason) this.pinReasons.add(effects.pinReason);
-          this.checkin(connection, outcome.statusFlags);
+          this.statementDone(lease, connection, outcome, effects);
           finish();
         },
         finish,
       );
-    const ready = this.checkout();
+    const ready = lease.checkout();
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
-    if (ready instanceof Promise) ready.then(relay, finish);
+    if (ready instanceof Promise) ready.then(relay, (error: unknown) => finish(this.checkoutFailed(error)));
     else relay(ready);
   }
 
   /** Forwards a command whose response needs no interpretation beyond its end. */
-  async relayCommand(payload: Buffer, shape: typeof ResponseShape.FIELD_LIST | typeof ResponseShape.SINGLE): Promise<void> {
-    const connection = await this.checkout();
-    const outcome = await this.relayed(connection, framePayload(payload, 0).bytes, shape);
-    this.checkin(connection, outcome.statusFlags);
+  private async relayCommand(payload: Buffer, shape: typeof ResponseShape.FIELD_LIST | typeof ResponseShape.SINGLE): Promise<void> {
+    const lease = this.leaseFor(this.context.router.nodeForSchema(this.state.schema));
+    const connection = await this.checkoutOf(lease);
+    const outcome = await this.relayed(lease, connection, framePayload(payload, 0).bytes, shape);
+    this.checkin(lease, connection, outcome.statusFlags);
   }
 
   private async initDb(schema: string): Promise<void> {
     this.assertSchemaAllowed(schema);
-    const connection = await this.checkout();
+    const lease = this.leaseFor(this.context.router.nodeForSchema(schema));
+    const connection = await this.checkoutOf(lease);
     try {
       const response = await connection.run(encodeComInitDb(schema), ResponseShape.OK);
       if (response.error) throw response.error;
@@ -267,11 +359,10 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       this.state.version++;
       appliedStateOf(connection).schema = schema;
       markInSync(connection, this.state);
-      this.checkin(connection, response.statusFlags);
-      this.connection.writeOk({ statusFlags: this.statusFlags });
+      this.checkin(lease, connection, response.statusFlags);
+      this.writeOk();
     } catch (error) {
-      this.checkinAfterError(connection);
-      throw error;
+      throw this.failed(lease, connection, error);
     }
   }
 
@@ -284,24 +375,23 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     else this.connection.writePacket(encodeEofPacket({ warnings: 0, statusFlags: this.statusFlags }));
   }
 
-  /** Back to a fresh session (COM_RESET_CONNECTION, COM_CHANGE_USER): statements closed, state and pins dropped. */
+  /** Back to a fresh session (COM_RESET_CONNECTION, COM_CHANGE_USER): statements closed, state, pins and outcomes dropped. */
   private async resetSession(): Promise<void> {
     this.statements.closeAll();
-    const pinned = this.pinned;
-    this.pinned = undefined;
-    this.pinReasons.clear();
-    if (pinned) await this.resetAndRelease(pinned);
-    const identity = this.identity;
-    if (identity) {
-      this.state = {
-        schema: this.state.schema,
-        charset: { kind: 'collation', id: identity.characterSet },
-        variables: new Map(),
-        multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
-        version: 0,
-      };
-    }
+    await Promise.all([...this.leases.values()].map((lease) => lease.release(false)));
+    if (this.identity) this.state = this.freshState(this.identity, this.state.schema);
+    this.outcomes.reset();
     this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+  }
+
+  private freshState(identity: ClientIdentity, schema: string | undefined): SessionState {
+    return {
+      schema,
+      charset: { kind: 'collation', id: identity.characterSet },
+      variables: new Map(),
+      multiStatements: hasCapability(identity.capabilityFlags, CapabilityFlags.CLIENT_MULTI_STATEMENTS),
+      version: 0,
+    };
   }
 
   private assertSchemaAllowed(schema: string): void {
@@ -312,10 +402,10 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   }
 
   /** Remembers what a successful statement changed, on the session and on the connection that ran it. */
-  private track(effects: StatementEffects, connection: BackendConnection): void {
+  private track(effects: StatementEffects, lease: Lease, connection: BackendConnection): void {
     if (effects.unlocksTables) {
-      this.pinReasons.delete('LOCK TABLES');
-      this.pinReasons.delete('FLUSH ... LOCK');
+      lease.pinReasons.delete('LOCK TABLES');
+      lease.pinReasons.delete('FLUSH ... LOCK');
     }
     if (effects.schema === undefined && effects.names === undefined && effects.variables.size === 0) return;
     const applied = appliedStateOf(connection);
@@ -335,143 +425,39 @@ export class ProxySession implements SessionHandler, RegisteredSession {
     markInSync(connection, this.state);
   }
 
-  // --- backend connections ----------------------------------------------------------------------
+  // --- leases -----------------------------------------------------------------------------------
 
-  /**
-   * The connection for the next command, in the session's state: the pinned one, or one from the
-   * pool. Returned as is, not as a promise, when it needs nothing done first (the usual case).
-   */
-  checkout(): BackendConnection | Promise<BackendConnection> {
-    const connection = this.pinned ?? this.sessionPool().tryAcquireIdle(this.lastBackend);
-    if (connection && isInSync(connection, this.state)) return connection;
-    return this.checkoutAndSync(connection);
+  private leaseFor(node: DataNode): Lease {
+    let lease = this.leases.get(node.id);
+    if (!lease) {
+      const flavor = (this.identity?.capabilityFlags ?? 0) & FLAVOR_CAPABILITIES;
+      const mariaDbFlavor = (this.identity?.mariaDbCapabilities ?? 0) & MARIADB_FLAVOR_CAPABILITIES;
+      lease = new Lease(node, this.context.pools.pool(node.backend.name, flavor, mariaDbFlavor), this);
+      this.leases.set(node.id, lease);
+    }
+    return lease;
   }
 
-  private async checkoutAndSync(acquired: BackendConnection | undefined): Promise<BackendConnection> {
-    const connection = acquired ?? (await this.sessionPool().acquire(this.lastBackend));
+  /** A lease's checkout as a promise, failing with the error to answer with. */
+  private async checkoutOf(lease: Lease): Promise<BackendConnection> {
     try {
-      await syncConnection(connection, this.state, this.context.collations);
+      return await lease.checkout();
     } catch (error) {
-      this.checkinAfterError(connection);
-      throw error;
-    }
-    return connection;
-  }
-
-  /**
-   * After a command: keep the connection while the session holds state on it, else return it.
-   * `statusFlags` undefined: the response said nothing of the transaction state, which stays as it was.
-   */
-  checkin(connection: BackendConnection, statusFlags: number | undefined): void {
-    if (statusFlags !== undefined) this.statusFlags = statusFlags;
-    this.lastBackend = connection;
-    const inTransaction = (this.statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) !== 0 || (this.statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) === 0;
-    if (inTransaction || this.pinReasons.size > 0 || this.statements.openCursors > 0) {
-      this.pinned = connection;
-      return;
-    }
-    this.pinned = undefined;
-    this.poolOf(connection).release(connection);
-  }
-
-  /** A command failed before its response: the connection is fine unless it closed. */
-  checkinAfterError(connection: BackendConnection): void {
-    if (connection.closed) {
-      this.unpinLost(connection);
-      return;
-    }
-    this.checkin(connection, undefined);
-  }
-
-  private unpinLost(connection: BackendConnection): void {
-    if (this.pinned === connection) {
-      this.pinned = undefined;
-      this.pinReasons.clear();
-      this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
-    }
-    this.statements.forgetConnection(connection);
-  }
-
-  private sessionPool(): BackendPool {
-    const schema = this.state.schema;
-    if (!this.pool || this.pool.schema !== schema) {
-      this.pool = { schema, pool: this.context.pools.pool(this.context.backendFor(schema).name, this.flavor, this.mariaDbFlavor) };
-    }
-    return this.pool.pool;
-  }
-
-  private poolOf(connection: BackendConnection): BackendPool {
-    const cached = this.pool?.pool;
-    if (cached && cached.endpoint.name === connection.endpoint.name && cached.flavor === connection.flavor && cached.mariaDbFlavor === connection.mariaDbFlavor) return cached;
-    return this.context.pools.pool(connection.endpoint.name, connection.flavor, connection.mariaDbFlavor);
-  }
-
-  private async resetAndRelease(connection: BackendConnection): Promise<void> {
-    try {
-      const response = await connection.run(Buffer.of(CommandByte.COM_RESET_CONNECTION), ResponseShape.OK);
-      if (response.error) throw response.error;
-      markReset(connection);
-      this.poolOf(connection).release(connection);
-    } catch {
-      connection.destroy(undefined);
+      throw this.checkoutFailed(error);
     }
   }
 
-  /**
-   * Sends a command and streams the response to the client, then calls `then` with the outcome
-   * (or `fail` with what `then` threw). A backend that dies mid-response ends the client's
-   * response with an error when the stream allows it, else the client connection; `fail` gets the
-   * error to answer with. Callbacks, not a promise: this is the per-statement path.
-   */
-  relayOn(connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void {
-    this.current = connection;
-    this.relayThen = then;
-    this.relayFail = fail;
-    try {
-      connection.relay(framedCommand, shape, this.sink, onHead, this.relayEnded);
-    } catch (error) {
-      this.relayThen = undefined;
-      this.relayFail = undefined;
-      fail(this.relayFailed(connection, error));
-    }
+  private checkoutFailed(error: unknown): unknown {
+    return error instanceof PinnedStateLostError ? this.endWith(error) : error;
   }
 
-  /** `relayOn` for the commands that are not on the per-statement path. */
-  relayed(connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome> {
-    return new Promise((resolve, reject) => this.relayOn(connection, framedCommand, shape, onHead, resolve, reject));
-  }
-
-  private readonly relayEnded = (error: Error | undefined, outcome: RelayOutcome | undefined): void => {
-    const connection = this.current!;
-    const then = this.relayThen!;
-    const fail = this.relayFail!;
-    this.current = undefined;
-    this.relayThen = undefined;
-    this.relayFail = undefined;
-    if (!outcome) {
-      fail(this.relayFailed(connection, error));
-      return;
+  /** Ends the session with an error packet: what it held on a backend is gone. */
+  private endWith(error: PinnedStateLostError): unknown {
+    if (!this.ended) {
+      this.logger.warn({ err: error.message }, 'ending session: pinned backend connection lost');
+      this.connection.closeWithError(SqlError.of('ER_SESSION_STATE_LOST', error.message), 'pinned backend connection lost');
     }
-    this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
-    try {
-      then(outcome);
-    } catch (thrown) {
-      fail(thrown);
-    }
-  };
-
-  /** The error to answer a failed relay with, after releasing what it held. */
-  private relayFailed(connection: BackendConnection, error: unknown): unknown {
-    this.current = undefined;
-    this.unpinLost(connection);
-    if (!(error instanceof RelayInterruptedError)) {
-      this.checkinAfterError(connection);
-      return error;
-    }
-    this.logger.warn({ backend: connection.endpoint.name, err: error.message }, 'backend lost during a statement');
-    if (error.forwardedAny && error.atPacketBoundary) this.connection.sequenceId = (error.lastSequenceId + 1) & 0xff;
-    else if (error.forwardedAny) this.connection.destroy('backend lost in the middle of a packet');
-    return SqlError.of('CR_SERVER_LOST');
+    return error;
   }
 
   /** LOAD DATA LOCAL: the client's file packets go to the backend until the empty packet. */
@@ -493,7 +479,7 @@ export class ProxySession implements SessionHandler, RegisteredSession {
   private async killStatement(targetId: number, queryOnly: boolean): Promise<void> {
     const username = this.identity?.username ?? '';
     if (targetId === this.connectionId) {
-      if (queryOnly) this.connection.writeOk({ statusFlags: this.statusFlags });
+      if (queryOnly) this.writeOk();
       else this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed itself');
       return;
     }
@@ -502,6 +488,6 @@ export class ProxySession implements SessionHandler, RegisteredSession {
       : await this.context.killRemote(targetId, queryOnly, username);
     if (result === 'unknown') throw SqlError.of('ER_NO_SUCH_THREAD', targetId);
     if (result === 'denied') throw SqlError.of('ER_KILL_DENIED_ERROR', targetId);
-    this.connection.writeOk({ statusFlags: this.statusFlags });
+    this.writeOk();
   }
 }

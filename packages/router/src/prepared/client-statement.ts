@@ -1,4 +1,6 @@
 import type { BackendConnection } from '@cathode/backend';
+import type { Lease } from '../session/lease.ts';
+import type { StatementEffects } from '../sql/statement-effects.ts';
 
 /** The server-side statement behind a client statement, on the one backend connection that has it. */
 export interface BackendStatement {
@@ -25,11 +27,19 @@ export interface BackendStatement {
 export interface ClientStatement {
   id: number;
   sql: string;
+  /** What each execute does to session state, as the same SQL sent as text would. */
+  effects: StatementEffects;
+  /** The data node's lease the statement runs on (chosen at prepare time). */
+  lease: Lease;
+  /** The session's schema when it was prepared: MariaDB runs a prepared statement in that schema. */
+  schema: string | undefined;
   parameterCount: number;
   /** (type, flags) pairs from the last execute that bound them; re-sent to backends that lack them. */
   parameterTypes: Buffer | undefined;
   /** COM_STMT_SEND_LONG_DATA pieces per parameter, sent before the next execute. */
   longData: Map<number, Buffer[]>;
+  /** Their total size, bounded by maxAllowedPacket (the execute is refused beyond it). */
+  longDataBytes: number;
   backend: BackendStatement | undefined;
   /** True while an execute left a cursor open on the backend statement's connection. */
   cursorOpen: boolean;

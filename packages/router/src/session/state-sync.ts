@@ -7,10 +7,13 @@ import { type SessionState, sameCharset } from './session-state.ts';
 /** Collation id -> names, as the backend reports them (information_schema.COLLATIONS). */
 export type CollationTable = ReadonlyMap<number, { charset: string; collation: string }>;
 
-/** True when `connection` already has the session's state: nothing to send before the next command. */
-export function isInSync(connection: BackendConnection, session: SessionState): boolean {
+/**
+ * True when `connection` already has the session's state, with `schema` as its default schema (the
+ * session's own, or a data node's physical database): nothing to send before the next command.
+ */
+export function isInSync(connection: BackendConnection, session: SessionState, schema: string | undefined): boolean {
   const applied = appliedStateOf(connection);
-  return applied.syncedWith === session && applied.syncedVersion === session.version && applied.pendingCloses.length === 0;
+  return applied.syncedWith === session && applied.syncedVersion === session.version && applied.schema === schema && applied.pendingCloses.length === 0;
 }
 
 /** Records that `connection` has the session's state as of now (after a change made on it). */
@@ -24,21 +27,21 @@ export function markInSync(connection: BackendConnection, session: SessionState)
  * Brings a backend connection to the session's state with as few round trips as possible: nothing
  * when it already matches (the usual case with connection affinity). Throws the backend's error.
  */
-export async function syncConnection(connection: BackendConnection, session: SessionState, collations: CollationTable): Promise<void> {
-  if (isInSync(connection, session)) return;
+export async function syncConnection(connection: BackendConnection, session: SessionState, schema: string | undefined, collations: CollationTable): Promise<void> {
+  if (isInSync(connection, session, schema)) return;
   const applied = appliedStateOf(connection);
   applied.syncedWith = undefined;
   for (const id of applied.pendingCloses.splice(0)) connection.send(encodeComStmtClose(id));
-  if (session.schema === undefined && applied.schema !== undefined) {
+  if (schema === undefined && applied.schema !== undefined) {
     // A session without a schema must not see the last one's; only a change of user unselects it.
     await connection.changeUserWithoutSchema();
     markReset(connection);
     applied.schema = undefined;
   }
-  if (session.schema !== undefined && applied.schema !== session.schema) {
-    const response = await connection.run(encodeComInitDb(session.schema), ResponseShape.OK);
+  if (schema !== undefined && applied.schema !== schema) {
+    const response = await connection.run(encodeComInitDb(schema), ResponseShape.OK);
     if (response.error) throw response.error;
-    applied.schema = session.schema;
+    applied.schema = schema;
   }
   const assignments: string[] = [];
   if (!sameCharset(applied.charset, session.charset)) assignments.push(charsetAssignment(session, collations));

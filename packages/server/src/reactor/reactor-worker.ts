@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BackendPools, MARIADB_FLAVOR_CAPABILITIES } from '@cathode/backend';
 import { ClientConnection, type FrontendOptions, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
-import { type KillResult, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
+import { type DataNode, type KillResult, PassthroughRouter, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
 import { createLogger } from '../logger.ts';
 import { type Envelope, type ExecutorTask, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
 
@@ -29,8 +29,12 @@ const poolOptions = (backend: (typeof config.backends)[number]) => ({
   maxPacketSize: config.maxAllowedPacket,
 });
 const pools = new BackendPools(config.backends.map((backend) => ({ endpoint: backend, options: poolOptions(backend) })), logger);
-const backendsByName = new Map(config.backends.map((backend) => [backend.name, backend]));
-const schemaBackends = new Map(config.schemas.map((schema) => [schema.name, backendsByName.get(schema.backend) ?? config.backends[0]]));
+// Unsharded schemas are routed whole: one data node per backend, following the session's schema.
+const nodesByBackend = new Map<string, DataNode>(config.backends.map((backend, id) => [backend.name, { id, name: backend.name, backend, database: undefined }]));
+const router = new PassthroughRouter(
+  new Map(config.schemas.map((schema) => [schema.name, nodesByBackend.get(schema.backend)!])),
+  nodesByBackend.get(config.backends[0].name)!,
+);
 
 const pending = new Map<number, (value: unknown) => void>();
 let nextRequestId = 1;
@@ -44,12 +48,13 @@ function request<T>(message: (requestId: number) => ReactorToMain): Promise<T> {
 
 const context: RouterContext = {
   pools,
-  backendFor: (schema) => (schema !== undefined && schemaBackends.get(schema)) || config.backends[0],
+  router,
   collations: new Map(probe.collations.map(([id, charset, collation]) => [id, { charset, collation }])),
   users,
   registry,
   killRemote: (connectionId, queryOnly, username) => request<KillResult>((requestId) => ({ type: 'kill-remote', requestId, connectionId, queryOnly, username })),
   connectTimeoutMs: config.timeouts.connectMs,
+  maxAllowedPacket: config.maxAllowedPacket,
   logger,
 };
 

@@ -27,7 +27,7 @@ describe('wireErrorFor', () => {
     ['CATHODE_PACKETS_OUT_OF_ORDER', 1156, '08S01', 'Got packets out of order'],
     ['CATHODE_UNCOMPRESS_FAILED', 1157, '08S01', "Couldn't uncompress communication packet"],
     ['CATHODE_BACKEND_UNAVAILABLE', 1429, 'HY000', 'Unable to connect to foreign data source: detail'],
-    ['CATHODE_BACKEND_LOST', 2013, 'HY000', 'Lost connection to server during query'],
+    ['CATHODE_BACKEND_LOST', 1317, '70100', "Query execution was interrupted: lost the connection to backend 'unknown'"],
     ['CATHODE_BACKEND_AUTH_FAILED', 1429, 'HY000', 'Unable to connect to foreign data source: detail'],
     ['CATHODE_TIMEOUT', 1159, '08S01', 'Got timeout reading communication packets'],
     ['CATHODE_SHUTTING_DOWN', 1053, '08S01', 'Server shutdown in progress'],

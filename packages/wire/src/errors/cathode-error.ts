@@ -36,7 +36,7 @@ const wireErrorByCode: Record<CathodeErrorCode, ServerErrorName> = {
   CATHODE_PACKETS_OUT_OF_ORDER: 'ER_NET_PACKETS_OUT_OF_ORDER',
   CATHODE_UNCOMPRESS_FAILED: 'ER_NET_UNCOMPRESS_ERROR',
   CATHODE_BACKEND_UNAVAILABLE: 'ER_CONNECT_TO_FOREIGN_DATA_SOURCE',
-  CATHODE_BACKEND_LOST: 'CR_SERVER_LOST',
+  CATHODE_BACKEND_LOST: 'ER_BACKEND_LOST',
   CATHODE_BACKEND_AUTH_FAILED: 'ER_CONNECT_TO_FOREIGN_DATA_SOURCE',
   CATHODE_TIMEOUT: 'ER_NET_READ_INTERRUPTED',
   CATHODE_SHUTTING_DOWN: 'ER_SERVER_SHUTDOWN',
@@ -49,6 +49,7 @@ export function wireErrorFor(error: unknown): SqlError {
   if (error instanceof CathodeError) {
     const name = wireErrorByCode[error.code];
     if (name === 'ER_CONNECT_TO_FOREIGN_DATA_SOURCE' || name === 'ER_UNKNOWN_ERROR') return SqlError.of(name, error.message);
+    if (name === 'ER_BACKEND_LOST') return SqlError.of(name, 'unknown');
     return SqlError.of(name);
   }
   return SqlError.of('ER_UNKNOWN_ERROR', 'internal error');

@@ -11,6 +11,7 @@ export const ServerError = {
   ER_UNKNOWN_COM_ERROR: { errno: 1047, sqlState: '08S01', message: 'Unknown command' },
   ER_BAD_DB_ERROR: { errno: 1049, sqlState: '42000', message: "Unknown database '%s'" },
   ER_SERVER_SHUTDOWN: { errno: 1053, sqlState: '08S01', message: 'Server shutdown in progress' },
+  ER_HOST_IS_BLOCKED: { errno: 1129, sqlState: 'HY000', message: "Host '%s' is blocked because of many connection errors; unblock with 'mariadb-admin flush-hosts'" },
   ER_PARSE_ERROR: { errno: 1064, sqlState: '42000', message: "%s near '%s'" },
   ER_NO_SUCH_THREAD: { errno: 1094, sqlState: 'HY000', message: 'Unknown thread id: %s' },
   ER_KILL_DENIED_ERROR: { errno: 1095, sqlState: 'HY000', message: 'You are not owner of thread %s' },
@@ -28,7 +29,12 @@ export const ServerError = {
   ER_CONNECT_TO_FOREIGN_DATA_SOURCE: { errno: 1429, sqlState: 'HY000', message: 'Unable to connect to foreign data source: %s' },
   ER_MALFORMED_PACKET: { errno: 1835, sqlState: 'HY000', message: 'Malformed communication packet' },
   ER_CONNECTION_KILLED: { errno: 1927, sqlState: '70100', message: 'Connection was killed' },
-  CR_SERVER_LOST: { errno: 2013, sqlState: 'HY000', message: 'Lost connection to server during query' },
+  ER_NOT_SUPPORTED_YET: { errno: 1235, sqlState: '42000', message: "This version of MariaDB doesn't yet support '%s'" },
+  // Cathode's own conditions under MariaDB's errnos (server range, so Connector/C reads them as errors, not as corrupt packets):
+  /** A backend connection died during a statement; the session goes on. */
+  ER_BACKEND_LOST: { errno: 1317, sqlState: '70100', message: "Query execution was interrupted: lost the connection to backend '%s'" },
+  /** A backend connection that held the session's transaction (or locks, temporary tables) died: the session ends. */
+  ER_SESSION_STATE_LOST: { errno: 1927, sqlState: '70100', message: 'Connection was killed: %s' },
 } as const satisfies Record<string, { errno: number; sqlState: string; message: string }>;
 
 export type ServerErrorName = keyof typeof ServerError;

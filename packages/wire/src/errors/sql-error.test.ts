@@ -30,10 +30,19 @@ describe('SqlError', () => {
     assert.deepEqual([error.errno, error.sqlState, error.message], [1156, '08S01', 'Got packets out of order']);
   });
 
-  it('the error table has 5-character SQLSTATEs and unique errnos', () => {
+  it('the error table has 5-character SQLSTATEs, server-range errnos, and unique errnos but for conditions of Cathode that reuse one', () => {
+    // Cathode's own conditions reuse MariaDB's errno (and SQLSTATE) that a client should treat them as.
+    const ownConditions: Record<string, string> = { ER_BACKEND_LOST: 'ER_QUERY_INTERRUPTED', ER_SESSION_STATE_LOST: 'ER_CONNECTION_KILLED' };
     const errnos = new Set<number>();
     for (const [name, entry] of Object.entries(ServerError)) {
       assert.match(entry.sqlState, /^[0-9A-Z]{5}$/, name);
+      assert.ok(entry.errno >= 1000 && entry.errno < 2000, `${name} errno ${entry.errno} is in the server range`);
+      const alias = ownConditions[name];
+      if (alias) {
+        const original = ServerError[alias as keyof typeof ServerError];
+        assert.deepEqual([entry.errno, entry.sqlState], [original.errno, original.sqlState], name);
+        continue;
+      }
       assert.ok(!errnos.has(entry.errno), `${name} errno ${entry.errno} is unique`);
       errnos.add(entry.errno);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CommandByte } from '../constants/command-byte.ts';
 import { ServerStatus } from '../constants/server-status.ts';
-import { assertCathodeError, cat, errPayload, hex, okPayload, str } from '../testing/packet-builders.ts';
+import { assertCathodeError, cat, columnPayload, eofPayload, errPayload, hex, okPayload, str, textRowPayload } from '../testing/packet-builders.ts';
 import { type ResponseScenario, hugeRowScenario, scenarios } from '../testing/response-streams.ts';
 import { PACKET_HEAD_LENGTH, ResponseScanner } from './response-scanner.ts';
 import { ResponseShape, responseShapeOf } from './response-shape.ts';
@@ -49,6 +49,33 @@ describe('ResponseScanner', () => {
     assert.equal(scanner.packet(ok.subarray(0, PACKET_HEAD_LENGTH), ok.length), true);
     assert.equal(scanner.statusFlags, ServerStatus.SERVER_STATUS_IN_TRANS);
     assert.equal(scanner.failed, false);
+  });
+
+  it('a LOCAL INFILE request for a statement that is not LOAD DATA LOCAL is a protocol violation', () => {
+    const scanner = new ResponseScanner(ResponseShape.RESULT_WITHOUT_LOCAL_INFILE, false);
+    assertCathodeError(() => scanner.packet(cat([0xfb], str('/etc/passwd')), 12), 'CATHODE_PROTOCOL_VIOLATION');
+  });
+
+  it("an OK's affected rows and last insert id, exact beyond 2^53", () => {
+    const scanner = new ResponseScanner(ResponseShape.RESULT_WITHOUT_LOCAL_INFILE, true);
+    const ok = okPayload({ affectedRows: 300, lastInsertId: 2n ** 63n - 1n });
+    assert.equal(scanner.packet(ok, ok.length), true);
+    assert.deepEqual([scanner.affectedRows, scanner.lastInsertId, scanner.rows], [300, 2n ** 63n - 1n, -1]);
+    const small = new ResponseScanner(ResponseShape.RESULT, true);
+    const okSmall = okPayload({ affectedRows: 70000, lastInsertId: 0x1000000 });
+    small.packet(okSmall, okSmall.length);
+    assert.deepEqual([small.affectedRows, small.lastInsertId], [70000, 0x1000000]);
+  });
+
+  it('counts the rows of the last result set', () => {
+    for (const deprecateEof of [false, true]) {
+      const scanner = new ResponseScanner(ResponseShape.RESULT, deprecateEof);
+      const end = deprecateEof ? okPayload({}, 0xfe) : eofPayload();
+      const payloads = [hex('01'), columnPayload('a'), ...(deprecateEof ? [] : [eofPayload()]), textRowPayload('1'), textRowPayload('2'), textRowPayload(null), end];
+      payloads.forEach((payload) => scanner.packet(payload, payload.length));
+      assert.equal(scanner.done, true);
+      assert.deepEqual([scanner.rows, scanner.affectedRows], [3, 0]);
+    }
   });
 
   it('LOCAL INFILE: the server may refuse the file with ERR', () => {

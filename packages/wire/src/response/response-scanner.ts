@@ -44,12 +44,18 @@ export class ResponseScanner {
   failed = false;
   /** Set when a prepare succeeded. */
   prepareOk: StmtPrepareOk | undefined;
+  /** Affected rows and last insert id of the final OK packet (0 when the response ended otherwise). */
+  affectedRows: number | bigint = 0;
+  lastInsertId: number | bigint = 0;
+  /** Rows of the last result set (-1 when the response had none): what FOUND_ROWS() and ROW_COUNT() report. */
+  rows = -1;
 
   constructor(shape: ResponseShape, deprecateEof: boolean, cacheMetadata = false) {
     this.shape = shape;
     this.deprecateEof = deprecateEof;
     this.cacheMetadata = cacheMetadata;
     this.state = shape === ResponseShape.ROWS ? State.ROWS : shape === ResponseShape.NONE ? State.DONE : State.FIRST;
+    if (shape === ResponseShape.ROWS) this.rows = 0;
   }
 
   get done(): boolean {
@@ -92,6 +98,7 @@ export class ResponseScanner {
       case State.ROWS:
         if (first === 0xff) this.fail();
         else if (isEndOfStream(first, length, this.deprecateEof)) this.endOfResultSet(readTerminatorStatus(bytes, start, end, this.deprecateEof));
+        else this.rows++;
         break;
       case State.PREPARE_PARAMS:
         if (--this.remaining === 0) this.state = this.deprecateEof ? this.afterPrepareParams() : State.PREPARE_PARAMS_EOF;
@@ -134,11 +141,13 @@ export class ResponseScanner {
       default:
         break;
     }
-    if (first === 0x00) return this.endOfResultSet(readTerminatorStatus(bytes, start, end, true));
+    if (first === 0x00) return this.endOfOk(bytes, start, end);
     if (first === 0xfb && this.shape === ResponseShape.RESULT) {
       this.state = State.LOCAL_INFILE;
       return;
     }
+    if (first === 0xfb && this.shape === ResponseShape.RESULT_WITHOUT_LOCAL_INFILE) throw protocolViolation('the backend asked for a LOCAL INFILE file for a statement that is not LOAD DATA LOCAL');
+    this.rows = 0;
     const afterCount = skipLengthEncodedInt(bytes, start, end);
     this.remaining = first < 0xfb ? first : Number(new PayloadReader(bytes, start, end).lengthEncodedInt());
     if (this.remaining === 0) this.state = State.ROWS;
@@ -162,6 +171,15 @@ export class ResponseScanner {
     if (this.prepareColumns === 0) return State.DONE;
     this.remaining = this.prepareColumns;
     return State.PREPARE_COLUMNS;
+  }
+
+  /** An OK ends a statement's results: its counts are the statement's (a result set before it had none). */
+  private endOfOk(bytes: Buffer, start: number, end: number): void {
+    const afterAffected = skipLengthEncodedInt(bytes, start + 1, end);
+    this.affectedRows = readLengthEncodedInt(bytes, start + 1, afterAffected);
+    this.lastInsertId = readLengthEncodedInt(bytes, afterAffected, skipLengthEncodedInt(bytes, afterAffected, end));
+    this.rows = -1;
+    this.endOfResultSet(readTerminatorStatus(bytes, start, end, true));
   }
 
   private endOfResultSet(statusFlags: number): void {
@@ -191,6 +209,19 @@ function skipLengthEncodedInt(bytes: Buffer, at: number, end: number): number {
   if (next === at) throw protocolViolation(`invalid length-encoded integer prefix 0x${first.toString(16)}`);
   if (next > end) throw protocolViolation('truncated packet: length-encoded integer');
   return next;
+}
+
+/** The length-encoded integer between `at` and `end` (as returned by skipLengthEncodedInt): a number when exact, else a bigint. */
+function readLengthEncodedInt(bytes: Buffer, at: number, end: number): number | bigint {
+  const first = bytes[at];
+  if (first < 0xfb) return first;
+  if (end - at < 9) {
+    let value = 0;
+    for (let i = end - 1; i > at; i--) value = value * 256 + bytes[i];
+    return value;
+  }
+  const value = bytes.readBigUInt64LE(at + 1);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
 function byteAt(bytes: Buffer, at: number, end: number): number {

@@ -4,6 +4,8 @@ import { CommandByte } from '../constants/command-byte.ts';
 export const ResponseShape = {
   /** COM_QUERY: OK, ERR, a LOCAL INFILE request, or result sets of text rows (several with multi-statements). */
   RESULT: 'result',
+  /** RESULT for a statement that is not LOAD DATA LOCAL: a LOCAL INFILE request is a protocol violation. */
+  RESULT_WITHOUT_LOCAL_INFILE: 'result-without-local-infile',
   /** COM_STMT_EXECUTE: like RESULT but binary rows, and a cursor may leave rows unsent. */
   BINARY_RESULT: 'binary-result',
   /** COM_STMT_PREPARE: PREPARE_OK, then parameter and column definitions. */

@@ -114,6 +114,18 @@ describe('binary values', () => {
     assert.equal(read(hex('07 e807 01 02 03 04 05'), T.DATE), '2024-01-02');
   });
 
+  it('writes temporal values in the shortest length that holds them, as MariaDB does', () => {
+    assert.deepEqual(write(T.DATETIME, '2024-01-02 00:00:00'), hex('04 e807 01 02'));
+    assert.deepEqual(write(T.DATETIME, '2024-01-02 00:00:00.000000'), hex('04 e807 01 02'));
+    assert.deepEqual(write(T.DATETIME, '0000-00-00 00:00:00'), hex('00'));
+    assert.deepEqual(write(T.DATE, '0000-00-00'), hex('00'));
+    assert.deepEqual(write(T.TIME, '00:00:00'), hex('00'));
+    assert.deepEqual(write(T.TIME, '-00:00:00.000000'), hex('00'));
+    assert.deepEqual(write(T.TIME, '0 00:00:01'), hex('08 00 00000000 00 00 01'));
+    assert.equal(read(write(T.DATETIME, '2024-01-02 00:00:00'), T.DATETIME), '2024-01-02 00:00:00');
+    assert.equal(read(write(T.TIME, '00:00:00'), T.TIME), '00:00:00');
+  });
+
   it('accepts an ISO T separator when writing DATETIME', () => {
     assert.deepEqual(write(T.DATETIME, '2024-01-02T03:04:05'), hex('07 e807 01 02 03 04 05'));
   });

@@ -91,6 +91,11 @@ function writeTime(writer: PayloadWriter, text: string): void {
   if (!match) throw new TypeError(`not a TIME value: ${text}`);
   const hours = Number(match[2] ?? 0) * 24 + Number(match[3]);
   const micro = microseconds(match[6]);
+  // Like MariaDB: the shortest length that holds the value (0 for a zero time, 8 without microseconds).
+  if (!micro && !hours && !Number(match[4]) && !Number(match[5])) {
+    writer.u8(0);
+    return;
+  }
   writer
     .u8(micro ? 12 : 8)
     .u8(match[1] ? 1 : 0)
@@ -105,9 +110,14 @@ function writeDateTime(writer: PayloadWriter, text: string): void {
   const match = DATE_TIME.exec(text);
   if (!match) throw new TypeError(`not a temporal value: ${text}`);
   const micro = microseconds(match[7]);
-  const withTime = match[4] !== undefined;
-  writer.u8(micro ? 11 : withTime ? 7 : 4).u16(Number(match[1])).u8(Number(match[2])).u8(Number(match[3]));
-  if (withTime) writer.u8(Number(match[4])).u8(Number(match[5])).u8(Number(match[6]));
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const [hour, minute, second] = [Number(match[4] ?? 0), Number(match[5] ?? 0), Number(match[6] ?? 0)];
+  // Like MariaDB: the shortest length that holds the value (4 for midnight, 0 for the zero date).
+  const length = micro ? 11 : hour || minute || second ? 7 : year || month || day ? 4 : 0;
+  writer.u8(length);
+  if (length === 0) return;
+  writer.u16(year).u8(month).u8(day);
+  if (length >= 7) writer.u8(hour).u8(minute).u8(second);
   if (micro) writer.u32(micro);
 }
 

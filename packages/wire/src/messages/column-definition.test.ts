@@ -70,4 +70,49 @@ describe('ColumnDefinition41', () => {
   it('throws CATHODE_PROTOCOL_VIOLATION for every truncation before the decimals byte', () => {
     assertTruncationsThrow(columnBytes, decodeColumnDefinition, Array.from({ length: columnBytes.length - 2 }, (_, i) => i));
   });
+
+  describe('with MariaDB extended metadata (MARIADB_CLIENT_EXTENDED_METADATA)', () => {
+    // A JSON column as MariaDB 10.11 sends it (captured): a BLOB whose format attribute says 'json'.
+    const json: ColumnDefinition = {
+      catalog: 'def',
+      schema: 'cap',
+      table: 't',
+      orgTable: 't',
+      name: 'j',
+      orgName: 'j',
+      characterSet: 45,
+      columnLength: 0xffffffff,
+      type: ColumnType.BLOB,
+      flags: ColumnFlags.BLOB | ColumnFlags.BINARY,
+      decimals: 0,
+      extendedFormat: 'json',
+    };
+    const jsonBytes = hex(`
+      03 646566  03 636170  01 74  01 74  01 6a  01 6a
+      06 01 04 6a736f6e
+      0c 2d00 ffffffff fc 9000 00 0000
+    `);
+
+    it('writes the attribute block after org_name (format key 0x01)', () => {
+      assert.deepEqual(encodeColumnDefinition(json, { extendedMetadata: true }), jsonBytes);
+      assert.deepEqual(decodeColumnDefinition(jsonBytes, { extendedMetadata: true }), json);
+    });
+
+    it('writes an empty block for a column without extended type information', () => {
+      const bytes = encodeColumnDefinition(column, { extendedMetadata: true });
+      assert.deepEqual(bytes, cat(columnBytes.subarray(0, 19), hex('00'), columnBytes.subarray(19)));
+      assert.deepEqual(decodeColumnDefinition(bytes, { extendedMetadata: true }), column);
+    });
+
+    it('writes the type name (key 0x00) before the format', () => {
+      const inet: ColumnDefinition = { ...column, extendedTypeName: 'inet6', extendedFormat: 'x' };
+      const bytes = encodeColumnDefinition(inet, { extendedMetadata: true });
+      assert.deepEqual(bytes.subarray(19, 30), hex('0a 00 05 696e657436 01 01 78'));
+      assert.deepEqual(decodeColumnDefinition(bytes, { extendedMetadata: true }), inet);
+    });
+
+    it('leaves the attributes out without the option, as before', () => {
+      assert.deepEqual(encodeColumnDefinition(json), cat(jsonBytes.subarray(0, 16), jsonBytes.subarray(23)));
+    });
+  });
 });

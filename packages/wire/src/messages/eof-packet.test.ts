@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertTruncationsThrow, hex } from '../testing/packet-builders.ts';
-import { EOF_PACKET_HEADER, decodeEofPacket, encodeEofPacket, isEndOfStream } from './eof-packet.ts';
+import { assertTruncationsThrow, eofPayload, hex, okPayload } from '../testing/packet-builders.ts';
+import { CapabilityFlags } from '../constants/capability-flags.ts';
+import { EOF_PACKET_HEADER, decodeEofPacket, encodeEofPacket, encodeResultSetEnd, isEndOfStream } from './eof-packet.ts';
 
 describe('EOF packet', () => {
   it('encodes 0xfe, warnings, status flags', () => {
@@ -34,6 +35,23 @@ describe('EOF packet', () => {
       assert.equal(isEndOfStream(0xfe, 0xfffffe, true), true);
       assert.equal(isEndOfStream(0xfe, 0xffffff, true), false);
       assert.equal(isEndOfStream(0x00, 7, true), false);
+    });
+  });
+
+  describe('encodeResultSetEnd', () => {
+    it('is an EOF packet without CLIENT_DEPRECATE_EOF', () => {
+      assert.deepEqual(encodeResultSetEnd({ warnings: 1, statusFlags: 0x0022 }, CapabilityFlags.CLIENT_PROTOCOL_41), eofPayload(0x0022, 1));
+    });
+
+    it('is an OK with the 0xfe header with CLIENT_DEPRECATE_EOF (captured from MariaDB 10.11: fe 00 00 0200 0000)', () => {
+      const flags = CapabilityFlags.CLIENT_PROTOCOL_41 | CapabilityFlags.CLIENT_DEPRECATE_EOF;
+      assert.deepEqual(encodeResultSetEnd({ warnings: 0, statusFlags: 0x0002 }, flags), hex('fe 00 00 0200 0000'));
+      assert.deepEqual(encodeResultSetEnd({ warnings: 3, statusFlags: 0x000a }, flags), okPayload({ status: 0x000a, warnings: 3 }, 0xfe));
+    });
+
+    it('carries no info string even with CLIENT_SESSION_TRACK', () => {
+      const flags = CapabilityFlags.CLIENT_PROTOCOL_41 | CapabilityFlags.CLIENT_DEPRECATE_EOF | CapabilityFlags.CLIENT_SESSION_TRACK;
+      assert.deepEqual(encodeResultSetEnd({ warnings: 0, statusFlags: 0x0002 }, flags), hex('fe 00 00 0200 0000'));
     });
   });
 });

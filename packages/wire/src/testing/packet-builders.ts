@@ -193,15 +193,29 @@ export function errPayload(errno: number, sqlState: string, message: string): Bu
   return cat([0xff], u16(errno), str('#'), str(sqlState), str(message));
 }
 
+export interface ColumnPayloadOptions {
+  schema?: string;
+  table?: string;
+  orgTable?: string;
+  orgName?: string;
+  charset?: number;
+  length?: number;
+  flags?: number;
+  decimals?: number;
+  /** MariaDB extended metadata: the attribute block's bytes (without its length), written after org_name. */
+  extended?: Uint8Array;
+}
+
 /** ColumnDefinition41 payload for a simple column. */
-export function columnPayload(name: string, type = 0xfd, options: { table?: string; charset?: number; length?: number; flags?: number; decimals?: number } = {}): Buffer {
+export function columnPayload(name: string, type = 0xfd, options: ColumnPayloadOptions = {}): Buffer {
   return cat(
     lenencStr('def'),
-    lenencStr('db'),
+    lenencStr(options.schema ?? 'db'),
     lenencStr(options.table ?? 't'),
-    lenencStr(options.table ?? 't'),
+    lenencStr(options.orgTable ?? options.table ?? 't'),
     lenencStr(name),
-    lenencStr(name),
+    lenencStr(options.orgName ?? name),
+    options.extended ? lenencStr(options.extended) : [],
     [0x0c],
     u16(options.charset ?? 45),
     u32(options.length ?? 80),
@@ -210,6 +224,11 @@ export function columnPayload(name: string, type = 0xfd, options: { table?: stri
     [options.decimals ?? 0],
     [0, 0],
   );
+}
+
+/** A result set's column count; with MARIADB_CLIENT_CACHE_METADATA, followed by the metadata-follows byte. */
+export function columnCountPayload(count: number, metadataFollows?: 0 | 1): Buffer {
+  return cat(lenenc(count), metadataFollows === undefined ? [] : [metadataFollows]);
 }
 
 /** Text row payload; null is 0xfb. */

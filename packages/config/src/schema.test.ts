@@ -23,6 +23,7 @@ describe('defaults', () => {
       timeouts: { connectMs: 5000, poolWaitMs: 60000, authMs: 10000, clientIdleMs: 28800000, backendIdleMs: 600000, shutdownGraceMs: 10000 },
       reconnect: { initialDelayMs: 100, maxDelayMs: 5000 },
       heartbeat: { sql: 'SELECT 1', periodMs: 5000, timeoutMs: 2000, retries: 2 },
+      security: { maxConnectErrors: 100 },
       log: { level: 'info' },
     });
   });
@@ -124,6 +125,7 @@ const invalidCases: { rule: string; path: string; change: (input: RawConfig) => 
   { rule: 'heartbeat.periodMs > 0', path: 'heartbeat.periodMs', change: (c) => { c.heartbeat = { periodMs: 0 }; } },
   { rule: 'heartbeat.timeoutMs > 0', path: 'heartbeat.timeoutMs', change: (c) => { c.heartbeat = { timeoutMs: 0 }; } },
   { rule: 'heartbeat.retries >= 0', path: 'heartbeat.retries', change: (c) => { c.heartbeat = { retries: -1 }; } },
+  { rule: 'security.maxConnectErrors >= 0', path: 'security.maxConnectErrors', change: (c) => { c.security = { maxConnectErrors: -1 }; } },
   { rule: 'tls.cert is required', path: 'tls.cert', change: (c) => { c.tls = { key: 'key.pem' }; } },
   { rule: 'tls.key is a string', path: 'tls.key', change: (c) => { c.tls = { cert: 'cert.pem', key: true }; } },
   { rule: 'rsaKeys.publicKey is required', path: 'rsaKeys.publicKey', change: (c) => { c.rsaKeys = { privateKey: 'private.pem' }; } },

@@ -111,6 +111,12 @@ const rsaKeysSchema = section({
   publicKey: nonEmptyString(),
 });
 
+// Failed logins per client host before it is refused with 1129, like MariaDB's
+// max_connect_errors (0 = off). Counted across reactors; reset by a success.
+const securitySchema = section({
+  maxConnectErrors: intBetween(0, 4_294_967_295).default(100),
+});
+
 const logSchema = section({
   level: logLevelSchema.default('info'),
 });
@@ -130,6 +136,7 @@ export const configSchema = z.strictObject({
   heartbeat: heartbeatSchema.prefault({}),
   tls: tlsSchema.optional(),
   rsaKeys: rsaKeysSchema.optional(),
+  security: securitySchema.prefault({}),
   log: logSchema.prefault({}),
 }, expecting('an object with at least "users" and "backends"')).superRefine((config, ctx) => {
   // Runs only once everything else is valid, like all cross-field checks.

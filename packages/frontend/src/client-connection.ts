@@ -41,8 +41,8 @@ export class ClientConnection {
   closeReason = '';
   /** True while a command is being served (for idle sweeps and graceful shutdown). */
   busy = false;
-  /** Set by `closeWhenIdle` during a command: the reason to close once it is answered. */
-  private closeAfterCommand: string | undefined;
+  /** Set by `closeWhenIdle` during a command: why to close once it is answered, and the error to send first. */
+  private closeAfterCommand: { reason: string; error: SqlError | undefined } | undefined;
   private socket: net.Socket;
   private readonly framer: PacketFramer;
   private decompressor: CompressedFrameDecoder | undefined;
@@ -245,9 +245,13 @@ export class ClientConnection {
     if (rest.length > 0) this.onData(rest);
   }
 
-  /** Closes now if no command is being served, else right after the current one is answered. */
-  closeWhenIdle(reason: string): void {
-    if (this.busy) this.closeAfterCommand = reason;
+  /**
+   * Closes now if no command is being served, else right after the current one is answered;
+   * `error` (e.g. 1053 at shutdown) is sent first. The first request wins.
+   */
+  closeWhenIdle(reason: string, error?: SqlError): void {
+    if (this.busy) this.closeAfterCommand ??= { reason, error };
+    else if (error) this.closeWithError(error, reason);
     else this.close(reason);
   }
 
@@ -255,8 +259,10 @@ export class ClientConnection {
   commandDone(): void {
     this.busy = false;
     this.lastActivityAt = Date.now();
-    if (this.closeAfterCommand !== undefined) this.close(this.closeAfterCommand);
-    else this.dispatch();
+    const after = this.closeAfterCommand;
+    if (after === undefined) this.dispatch();
+    else if (after.error) this.closeWithError(after.error, after.reason);
+    else this.close(after.reason);
   }
 
   /** Sends an error (if any) and closes once it is written. */

@@ -20,6 +20,7 @@ import {
 import type { Logger } from 'pino';
 import { type AuthContext, authenticate } from './authenticate.ts';
 import type { ClientConnection } from './client-connection.ts';
+import { isFailedLogin } from './login-throttle.ts';
 import type { ClientIdentity, CommandFinish, SessionHandler } from './session-handler.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -36,6 +37,8 @@ export interface FrontendOptions {
   maxPacketLength: number;
   authTimeoutMs: number;
   logger: Logger;
+  /** Told of each login that succeeded or counts as failed (see isFailedLogin), by client host: for the login throttle. */
+  onLogin?: (host: string, succeeded: boolean) => void;
 }
 
 /**
@@ -50,7 +53,9 @@ export async function runClientSession(connection: ClientConnection, options: Fr
   let identity: ClientIdentity | undefined;
   try {
     identity = await connect(connection, options, handler, logger);
+    options.onLogin?.(connection.remoteAddress, true);
   } catch (error) {
+    if (isFailedLogin(error)) options.onLogin?.(connection.remoteAddress, false);
     refuse(connection, error, logger);
   } finally {
     clearTimeout(authTimer);

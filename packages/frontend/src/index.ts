@@ -1,5 +1,6 @@
 export * from './client-connection.ts';
 export * from './client-session.ts';
+export * from './login-throttle.ts';
 export * from './result-column.ts';
 export * from './result-writer.ts';
 export * from './server-capabilities.ts';

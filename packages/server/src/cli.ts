@@ -67,8 +67,11 @@ async function main(): Promise<number> {
   try {
     handle = await startCathode(config, logger);
   } catch (error) {
+    // One line an operator can act on; the log keeps the detail.
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
     logger.fatal({ err: error }, 'cathode could not start');
-    return 1;
+    process.stderr.write(`cathode: ${message}\n`);
+    process.exit(1);
   }
   const stop = () => {
     handle.close().then(
@@ -81,6 +84,8 @@ async function main(): Promise<number> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // SIGHUP's default action ends the process without a word; until online reload exists, say so and go on.
+  process.on('SIGHUP', () => logger.warn('SIGHUP: reloading the configuration is not supported yet; still running with the configuration loaded at start'));
   return -1;
 }
 

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { testMariaDb } from '@cathode/testkit';
 
-// bin/cathode.mjs as users run it: exit codes and what it says, without starting a server.
+// bin/cathode.mjs as users run it: exit codes and what it says; start-up failures end the
+// process with one line on stderr (issue 7, hole 12); a running Cathode survives SIGHUP.
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -129,3 +133,193 @@ test(
     assert.equal(result.stdout, '');
   },
 );
+
+// --- failing fast ---------------------------------------------------------------------------------
+
+const USERS = [{ name: 'app', password: 'secret', schemas: ['*'] }];
+
+async function writeConfig(name: string, config: Record<string, unknown>): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, JSON.stringify({ users: USERS, log: { level: 'warn' }, ...config }));
+  return file;
+}
+
+/** Stderr as an operator sees it: exactly one line, naming the cause, and no stack trace. */
+function assertOneLine(stderr: string, ...mentions: RegExp[]): void {
+  const lines = stderr.split('\n').filter((line) => line !== '');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  assert.match(lines[0], /^cathode: /);
+  for (const mention of mentions) assert.match(lines[0], mention);
+  assert.doesNotMatch(stderr, /^\s+at /m, 'a stack trace on stderr');
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A TCP server that accepts and never answers: counts who connected. */
+async function silentServer(): Promise<{ port: number; connections: () => number; close: () => void }> {
+  let connections = 0;
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.push(socket);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => connections,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+test('a port in use ends start-up with one line naming the port, before any backend is contacted', async () => {
+  const occupant = await silentServer();
+  const backend = await silentServer();
+  try {
+    const file = await writeConfig('port-in-use.json', {
+      listen: { host: '127.0.0.1', port: occupant.port },
+      backends: [{ name: 'primary', host: '127.0.0.1', port: backend.port, user: 'root' }],
+      timeouts: { connectMs: 1000 },
+    });
+    const result = await cathode(['--config', file]);
+    assert.equal(result.code, 1, result.stderr);
+    assertOneLine(result.stderr, new RegExp(`127\\.0\\.0\\.1:${occupant.port}`), /already in use/);
+    assert.equal(backend.connections(), 0, 'the backend was contacted although the port was taken');
+  } finally {
+    occupant.close();
+    backend.close();
+  }
+});
+
+test('an unparsable TLS certificate or RSA key is refused by --check-config and at start, naming the file', async () => {
+  const badCert = join(dir, 'truncated-cert.pem');
+  await writeFile(badCert, '-----BEGIN CERTIFICATE-----\nMIIBkjCCATmgAwIBAgIU\n');
+  const badKey = join(dir, 'not-a-key.pem');
+  await writeFile(badKey, 'this is not a key\n');
+  for (const [name, section, path, file] of [
+    ['bad-tls.json', { tls: { cert: badCert, key: badKey } }, 'tls.cert', badCert],
+    ['bad-rsa.json', { rsaKeys: { privateKey: badKey, publicKey: badKey } }, 'rsaKeys.privateKey', badKey],
+  ] as const) {
+    const config = await writeConfig(name, { backends: [{ name: 'primary', port: 1, user: 'root' }], ...section });
+    const checked = await cathode(['--check-config', '--config', config]);
+    assert.equal(checked.code, 1, `--check-config called ${name} valid: ${checked.stdout}`);
+    assert.match(checked.stderr, new RegExp(`^ {2}- ${escape(path)}: .*${escape(file)}`, 'm'));
+    const started = await cathode(['--config', config]);
+    assert.equal(started.code, 1);
+    assert.match(started.stderr, new RegExp(`${escape(path)}: .*${escape(file)}`));
+    assert.doesNotMatch(started.stderr, /^\s+at /m);
+  }
+});
+
+test('a backend that refuses Cathode\'s credentials ends start-up at once with one line naming the backend', async () => {
+  const mariadb = await testMariaDb();
+  const file = await writeConfig('bad-backend-password.json', {
+    listen: { host: '127.0.0.1', port: 0 },
+    backends: [{ name: 'primary', host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: 'certainly-not-the-password' }],
+    // Retrying a refused login would take connectMs x 4 = 4 minutes, past this test's limit.
+    timeouts: { connectMs: 60_000 },
+  });
+  const result = await cathode(['--config', file]);
+  assert.equal(result.code, 1, result.stderr);
+  assertOneLine(result.stderr, /backend primary/, new RegExp(`${escape(mariadb.host)}:${mariadb.port}`), /1045/);
+  assert.doesNotMatch(result.stderr, /certainly-not-the-password/);
+});
+
+// --- a running Cathode ------------------------------------------------------------------------------
+
+interface RunningCathode {
+  port: number;
+  stdoutLines: string[];
+  waitForLine(pattern: RegExp): Promise<string>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+async function startCli(file: string): Promise<RunningCathode> {
+  const child = spawn(NODE, [BIN, '--config', file], { cwd: ROOT, env: { ...process.env, CATHODE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const stdoutLines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  let partial = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      stdoutLines.push(line);
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.pattern.test(line)) waiter.resolve(line);
+        else waiters.push(waiter);
+      }
+    }
+  });
+  const waitForLine = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = stdoutLines.find((line) => pattern.test(line));
+      if (seen) return resolve(seen);
+      waiters.push({ pattern, resolve });
+      exit.then(() => reject(new Error(`cathode exited before logging ${pattern}:\n${stdoutLines.join('\n')}`)));
+    });
+  const listening = JSON.parse(await waitForLine(/cathode is listening/)) as { port: number };
+  return { port: listening.port, stdoutLines, waitForLine, exit, kill: (signal) => child.kill(signal) };
+}
+
+/** The server version in the handshake a client receives. */
+async function handshakeVersion(port: number, host = '127.0.0.1'): Promise<string> {
+  const socket = net.connect(port, host);
+  try {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    assert.equal(chunk[4], 10, 'protocol version 10');
+    return chunk.toString('latin1', 5, chunk.indexOf(0, 5));
+  } finally {
+    socket.destroy();
+  }
+}
+
+test('SIGHUP logs that reload is not supported and Cathode keeps serving; an empty serverVersionSuffix shows the backend\'s exact version', async () => {
+  const mariadb = await testMariaDb();
+  // As MariaDB announces itself in its own handshake (with its "5.5.5-" prefix).
+  const version = await handshakeVersion(mariadb.port, mariadb.host);
+  const file = await writeConfig('sighup.json', {
+    listen: { host: '127.0.0.1', port: 0 },
+    reactors: 1,
+    serverVersionSuffix: '',
+    backends: [{ name: 'primary', host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword }],
+  });
+  const running = await startCli(file);
+  try {
+    running.kill('SIGHUP');
+    const warning = JSON.parse(await running.waitForLine(/SIGHUP/)) as { level: number; msg: string };
+    assert.equal(warning.level, 40, 'logged as a warning');
+    assert.match(warning.msg, /not supported yet/);
+    assert.equal(await handshakeVersion(running.port), version, 'still serving, with the backend\'s own version');
+    running.kill('SIGTERM');
+    assert.deepEqual(await running.exit, { code: 0, signal: null });
+  } finally {
+    running.kill('SIGKILL');
+  }
+});
+
+test('a custom serverVersionSuffix is appended to the backend\'s version', async () => {
+  const mariadb = await testMariaDb();
+  // As MariaDB announces itself in its own handshake (with its "5.5.5-" prefix).
+  const version = await handshakeVersion(mariadb.port, mariadb.host);
+  const file = await writeConfig('suffix.json', {
+    listen: { host: '127.0.0.1', port: 0 },
+    reactors: 1,
+    serverVersionSuffix: '-ProxyLayer7',
+    backends: [{ name: 'primary', host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword }],
+  });
+  const running = await startCli(file);
+  try {
+    assert.equal(await handshakeVersion(running.port), `${version}-ProxyLayer7`);
+    running.kill('SIGTERM');
+    assert.deepEqual(await running.exit, { code: 0, signal: null });
+  } finally {
+    running.kill('SIGKILL');
+  }
+});

@@ -1,14 +1,15 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { CathodeConfig } from '@cathode/config';
+import { LoginThrottle, hostBlockedPacket } from '@cathode/frontend';
 import type { Logger } from 'pino';
 import { Executor } from '../executor/executor.ts';
 import { createLogger } from '../logger.ts';
-import { type Envelope, type ReactorToMain, type TimerToMain, decode, encode, encodeInit } from '../threads/messages.ts';
+import { type BackendProbe, type Envelope, type ReactorToMain, type TimerToMain, decode, encode, encodeInit } from '../threads/messages.ts';
 import { probeBackend } from './backend-probe.ts';
 import { ReactorSet } from './reactor-set.ts';
+import { StartupError } from './startup-error.ts';
+import { loadStartupKeys } from './startup-keys.ts';
 
 export interface CathodeHandle {
   host: string;
@@ -21,66 +22,183 @@ export interface CathodeHandle {
   onBackendHealth(listener: (backend: string, healthy: boolean) => void): void;
   /** Kills a reactor thread as a crash would; it is replaced. */
   terminateReactor(index: number): Promise<void>;
+  /** Unblocks every client host the login throttle blocked (MariaDB's FLUSH HOSTS). */
+  flushHosts(): void;
   executor: Executor;
   /** Graceful stop: no new connections, running statements get `shutdownGraceMs` to finish. */
   close(): Promise<void>;
 }
 
-/** The acceptor: the main thread listens, hands sockets to reactors, and relays between threads. */
+/**
+ * The acceptor: the main thread listens, hands sockets to reactors, and relays between threads.
+ * Start-up fails fast, with a StartupError naming the cause, on a bad key file, a port in use or
+ * a backend that refuses Cathode's credentials; whatever was started by then is stopped again.
+ */
 export async function startCathode(config: CathodeConfig, logger: Logger = createLogger(config.log.level, 'main')): Promise<CathodeHandle> {
-  const probe = await probeBackend(config, logger);
-  const rsaKeys = config.rsaKeys
-    ? { privateKey: readFileSync(config.rsaKeys.privateKey, 'utf8'), publicKey: readFileSync(config.rsaKeys.publicKey, 'utf8') }
-    : generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const keys = loadStartupKeys(config);
+  // The port first: a second instance on a used port must not get as far as the backend.
+  const server = await listen(config);
+  const throttle = new LoginThrottle(config.security.maxConnectErrors);
+  const early: net.Socket[] = [];
+  let adopt = (socket: net.Socket) => void early.push(socket);
+  server.on('connection', (socket) => {
+    const host = socket.remoteAddress ?? '';
+    // MariaDB sends a blocked host the error instead of the handshake.
+    if (throttle.isBlocked(host)) socket.end(hostBlockedPacket(host));
+    else adopt(socket);
+  });
+  server.on('error', (error) => logger.error({ err: error }, 'listener error'));
+
   const executor = new Executor(config.executor.threads);
+  let reactors: ReactorSet | undefined;
+  let timer: Worker | undefined;
   const health = new Map<string, boolean>();
   const healthListeners: Array<(backend: string, healthy: boolean) => void> = [];
   const pendingKills = new Map<number, { from: number; requestId: number }>();
   let nextKillId = 1;
+  let closing: Promise<void> | undefined;
+  // Reactors that finished draining, by index: a reactor may say so more than once, and a
+  // replacement started during shutdown drains too.
+  const drainedReactors = new Set<number>();
   let drained: (() => void) | undefined;
-  let drainedCount = 0;
 
   const onReactorMessage = (message: ReactorToMain, from: number) => {
+    const set = reactors as ReactorSet;
     switch (message.type) {
       case 'ready':
-        for (const [backend, healthy] of health) if (!healthy) reactors.send(from, { type: 'backend-health', backend, healthy });
+        for (const [backend, healthy] of health) if (!healthy) set.send(from, { type: 'backend-health', backend, healthy });
+        if (closing) set.send(from, { type: 'drain' });
         break;
       case 'kill-remote': {
-        const owner = reactors.ownerOf(message.connectionId);
+        const owner = set.ownerOf(message.connectionId);
         if (owner === undefined) {
-          reactors.send(from, { type: 'kill-result', requestId: message.requestId, result: 'unknown' });
+          set.send(from, { type: 'kill-result', requestId: message.requestId, result: 'unknown' });
           break;
         }
         const id = nextKillId++;
         pendingKills.set(id, { from, requestId: message.requestId });
-        reactors.send(owner, { type: 'kill', requestId: id, connectionId: message.connectionId, queryOnly: message.queryOnly, username: message.username });
+        set.send(owner, { type: 'kill', requestId: id, connectionId: message.connectionId, queryOnly: message.queryOnly, username: message.username });
         break;
       }
       case 'kill-result': {
         const origin = pendingKills.get(message.requestId);
         pendingKills.delete(message.requestId);
-        if (origin) reactors.send(origin.from, { type: 'kill-result', requestId: origin.requestId, result: message.result });
+        if (origin) set.send(origin.from, { type: 'kill-result', requestId: origin.requestId, result: message.result });
         break;
       }
       case 'executor-task':
         executor.run(message.task).then(
-          (result) => reactors.send(from, { type: 'executor-result', requestId: message.requestId, result }),
-          (error: Error) => reactors.send(from, { type: 'executor-result', requestId: message.requestId, error: error.message }),
+          (result) => set.send(from, { type: 'executor-result', requestId: message.requestId, result }),
+          (error: Error) => set.send(from, { type: 'executor-result', requestId: message.requestId, error: error.message }),
         );
         break;
       case 'password-verified':
-        reactors.broadcast(message);
+        set.broadcast(message);
+        break;
+      case 'login-failed':
+        if (throttle.failed(message.host)) logger.warn({ host: message.host, maxConnectErrors: throttle.maxConnectErrors }, 'client host blocked after too many failed logins');
+        break;
+      case 'login-succeeded':
+        throttle.succeeded(message.host);
         break;
       case 'drained':
-        if (++drainedCount === reactors.size) drained?.();
+        drainedReactors.add(from);
+        if (drainedReactors.size >= set.size) drained?.();
         break;
       default:
         break;
     }
   };
-  const reactors = new ReactorSet(config.reactors, (index) => ({ type: 'reactor-init', index, config, probe, rsaKeys }), onReactorMessage, logger);
-  await reactors.whenReady();
 
+  let probe: BackendProbe;
+  try {
+    probe = await probeBackend(config, logger);
+    reactors = new ReactorSet(config.reactors, (index) => ({ type: 'reactor-init', index, config, probe, rsaKeys: keys.rsaKeys, tls: keys.tls }), onReactorMessage, logger);
+    await reactors.whenReady();
+    timer = startTimer(config, reactors, health, healthListeners, logger);
+  } catch (error) {
+    server.close();
+    for (const socket of early) socket.destroy();
+    await Promise.all([reactors?.stop(), timer?.terminate(), executor.close()]);
+    throw error instanceof StartupError ? error : new StartupError(`cannot start: ${(error as Error).message}`, { cause: error });
+  }
+
+  const started = reactors;
+  let nextConnectionId = 1;
+  adopt = (socket) => {
+    const connectionId = nextConnectionId++;
+    try {
+      started.adopt(socket, connectionId);
+    } catch (error) {
+      logger.warn({ err: error, connectionId }, 'could not hand connection to a reactor');
+      socket.destroy();
+    }
+  };
+  for (const socket of early.splice(0)) adopt(socket);
+
+  const address = server.address() as net.AddressInfo;
+  logger.info({ host: address.address, port: address.port, reactors: config.reactors, backend: probe.serverVersion }, 'cathode is listening');
+  const stoppedTimer = timer;
+  return {
+    host: address.address,
+    port: address.port,
+    sessionCounts: () => started.sessionCounts(),
+    reactorOf: (connectionId) => started.ownerOf(connectionId),
+    terminateReactor: (index) => started.terminate(index),
+    onBackendHealth: (listener) => healthListeners.push(listener),
+    flushHosts: () => throttle.flush(),
+    executor,
+    close() {
+      closing ??= (async () => {
+        logger.info('shutting down: no new connections, draining sessions');
+        server.close();
+        const allDrained = new Promise<void>((resolve) => (drained = resolve));
+        started.broadcast({ type: 'drain' });
+        let graceTimer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, config.timeouts.shutdownGraceMs)));
+        await Promise.race([allDrained, grace]);
+        clearTimeout(graceTimer);
+        if (drainedReactors.size < started.size) logger.warn({ graceMs: config.timeouts.shutdownGraceMs }, 'shutdown grace over: closing sessions still running statements');
+        stoppedTimer.postMessage(encode({ type: 'stop' }));
+        await Promise.all([started.stop(), stoppedTimer.terminate(), executor.close()]);
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Binds the client port, or says in one line why not. */
+async function listen(config: CathodeConfig): Promise<net.Server> {
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true });
+  const { host, port, backlog } = config.listen;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, backlog }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EADDRINUSE' ? 'the address is already in use (is another Cathode or server running there?)'
+      : code === 'EACCES' ? 'permission denied'
+      : code === 'EADDRNOTAVAIL' ? 'the address does not belong to this machine'
+      : (error as Error).message;
+    throw new StartupError(`cannot listen on ${host}:${port} (listen in the config): ${reason}`, { cause: error });
+  }
+  return server;
+}
+
+function startTimer(
+  config: CathodeConfig,
+  reactors: ReactorSet,
+  health: Map<string, boolean>,
+  healthListeners: Array<(backend: string, healthy: boolean) => void>,
+  logger: Logger,
+): Worker {
   const timer = new Worker(new URL('../timer/timer-worker.ts', import.meta.url), { workerData: encodeInit({ type: 'timer-init', config }), name: 'timer' });
   timer.on('message', (envelope: Envelope) => {
     const message = decode<TimerToMain>(envelope);
@@ -93,47 +211,5 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     }
   });
   timer.on('error', (error) => logger.error({ err: error }, 'timer thread crashed'));
-
-  let nextConnectionId = 1;
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
-    const connectionId = nextConnectionId++;
-    try {
-      reactors.adopt(socket, connectionId);
-    } catch (error) {
-      logger.warn({ err: error, connectionId }, 'could not hand connection to a reactor');
-      socket.destroy();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: config.listen.host, port: config.listen.port, backlog: config.listen.backlog }, resolve);
-  });
-  server.on('error', (error) => logger.error({ err: error }, 'listener error'));
-  const address = server.address() as net.AddressInfo;
-  logger.info({ host: address.address, port: address.port, reactors: config.reactors, backend: probe.serverVersion }, 'cathode is listening');
-
-  let closing: Promise<void> | undefined;
-  return {
-    host: address.address,
-    port: address.port,
-    sessionCounts: () => reactors.sessionCounts(),
-    reactorOf: (connectionId) => reactors.ownerOf(connectionId),
-    terminateReactor: (index) => reactors.terminate(index),
-    onBackendHealth: (listener) => healthListeners.push(listener),
-    executor,
-    close() {
-      closing ??= (async () => {
-        logger.info('shutting down: no new connections, draining sessions');
-        server.close();
-        const allDrained = new Promise<void>((resolve) => (drained = resolve));
-        reactors.broadcast({ type: 'drain' });
-        const grace = new Promise<void>((resolve) => setTimeout(resolve, config.timeouts.shutdownGraceMs).unref());
-        await Promise.race([allDrained, grace]);
-        timer.postMessage(encode({ type: 'stop' }));
-        await Promise.all([reactors.stop(), timer.terminate(), executor.close()]);
-        logger.info('stopped');
-      })();
-      return closing;
-    },
-  };
+  return timer;
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BackendPools, MARIADB_FLAVOR_CAPABILITIES } from '@cathode/backend';
 import { ClientConnection, type FrontendOptions, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
 import { type DataNode, type KillResult, PassthroughRouter, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
+import { SqlError } from '@cathode/wire';
 import { createLogger } from '../logger.ts';
 import { type Envelope, type ExecutorTask, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
 
@@ -69,11 +69,14 @@ const frontendOptions: FrontendOptions = {
   mariaDbCapabilities: probe.mariaDbCapabilities & MARIADB_FLAVOR_CAPABILITIES,
   characterSet: probe.characterSet,
   users,
-  secureContext: config.tls ? tls.createSecureContext({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }) : undefined,
+  // The PEM text comes from the main thread, which read and checked it before starting reactors.
+  secureContext: init.tls ? tls.createSecureContext(init.tls) : undefined,
   rsaKeys: init.rsaKeys,
   maxPacketLength: config.maxAllowedPacket,
   authTimeoutMs: config.timeouts.authMs,
   logger,
+  // The main thread counts failed logins per host across reactors and refuses blocked hosts.
+  onLogin: config.security.maxConnectErrors > 0 ? (host, succeeded) => send({ type: succeeded ? 'login-succeeded' : 'login-failed', host }) : undefined,
 };
 
 function adopt(envelope: Envelope, connectionId: number): void {
@@ -81,6 +84,7 @@ function adopt(envelope: Envelope, connectionId: number): void {
   if (!socket) return;
   const connection = new ClientConnection(socket, connectionId, config.maxAllowedPacket);
   connection.onClose(() => send({ type: 'session-closed', connectionId }));
+  trackForDrain(connection);
   const session = new ProxySession(connection, context);
   runClientSession(connection, frontendOptions, session).catch((error: unknown) => {
     logger.error({ err: error, connectionId }, 'session failed');
@@ -88,12 +92,33 @@ function adopt(envelope: Envelope, connectionId: number): void {
   });
 }
 
+// Shutdown: every connection (authenticated or not) closes once idle, with 1053 like MariaDB's
+// own idle connections; the main thread hears 'drained' exactly once, when none is left.
+const connections = new Set<ClientConnection>();
 let draining = false;
+let drained = false;
+
+function trackForDrain(connection: ClientConnection): void {
+  connections.add(connection);
+  connection.onClose(() => {
+    connections.delete(connection);
+    drainIfDone();
+  });
+  if (draining) connection.closeWhenIdle('server shutting down', SqlError.of('ER_SERVER_SHUTDOWN'));
+}
+
+function drain(): void {
+  draining = true;
+  for (const connection of [...connections]) connection.closeWhenIdle('server shutting down', SqlError.of('ER_SERVER_SHUTDOWN'));
+  registry.drainAll();
+  drainIfDone();
+}
+
 function drainIfDone(): void {
-  if (draining && registry.size === 0) {
-    pools.closeAll();
-    send({ type: 'drained' });
-  }
+  if (!draining || drained || connections.size > 0 || registry.size > 0) return;
+  drained = true;
+  pools.closeAll();
+  send({ type: 'drained' });
 }
 
 port.on('message', (envelope: Envelope) => {
@@ -126,9 +151,7 @@ port.on('message', (envelope: Envelope) => {
       users.learnVerified(message.user, Buffer.from(message.digest));
       break;
     case 'drain':
-      draining = true;
-      registry.drainAll();
-      drainIfDone();
+      drain();
       break;
   }
 });

@@ -26,7 +26,10 @@ export type ReactorToMain =
   | { type: 'executor-task'; requestId: number; task: ExecutorTask }
   /** A caching_sha2_password full authentication succeeded: every reactor's fast path should know. */
   | { type: 'password-verified'; user: string; digest: Uint8Array }
-  | { type: 'drained' };
+  | { type: 'drained' }
+  /** A client login failed (bad credentials or a malformed handshake) or succeeded: the main thread counts per host (security.maxConnectErrors). */
+  | { type: 'login-failed'; host: string }
+  | { type: 'login-succeeded'; host: string };
 
 export type TimerToMain =
   | { type: 'backend-health'; backend: string; healthy: boolean; error?: string }
@@ -71,7 +74,15 @@ export interface BackendProbe {
 
 /** A worker's start-up data (workerData), encoded like every other message. */
 export type WorkerInit =
-  | { type: 'reactor-init'; index: number; config: CathodeConfig; probe: BackendProbe; rsaKeys: { privateKey: string; publicKey: string } }
+  | {
+      type: 'reactor-init';
+      index: number;
+      config: CathodeConfig;
+      probe: BackendProbe;
+      rsaKeys: { privateKey: string; publicKey: string };
+      /** The tls files' PEM text, read and checked once by the main thread. */
+      tls?: { cert: string; key: string };
+    }
   | { type: 'timer-init'; config: CathodeConfig };
 
 export function encodeInit(init: WorkerInit): Uint8Array {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { type TestContext, after, before, test } from 'node:test';
 import { adminQuery, ensureSysbenchInstalled } from '@cathode/testkit';
 import { type TestCathode, startTestCathode } from './support/harness.ts';
 
 // sysbench's OLTP read/write workload through Cathode, with server-side prepared statements
 // (--db-ps-mode=auto) and with plain text queries (disable). Bounded by events, not time.
+// The same runs against MariaDB directly are a baseline for the diagnostics only: the assertions
+// are about Cathode, and a baseline's own trouble (it once hit a deadlock sysbench ignored, which
+// broke its exact counts and the suite on a clean machine) never fails a test.
 
 const TABLES = 2;
 const TABLE_SIZE = 10_000;
@@ -40,11 +43,21 @@ before(async () => {
   await ensureSysbenchInstalled();
   cathode = await startTestCathode();
   directSchema = `${cathode.schema}_direct`;
-  await cathode.direct(`CREATE DATABASE ${directSchema}`);
 });
+
+/** Runs a direct-MariaDB baseline step: its failure is reported as a diagnostic, never thrown. */
+async function baseline<T>(t: TestContext, label: string, step: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    t.diagnostic(`baseline (${label}) unavailable, not counted against Cathode: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
 after(async () => {
   if (!cathode) return;
-  await adminQuery(cathode.mariadb, `DROP DATABASE IF EXISTS ${directSchema}`);
+  // The baseline's schema: dropping it is tidying up, not a result.
+  await adminQuery(cathode.mariadb, `DROP DATABASE IF EXISTS ${directSchema}`).catch(() => {});
   await cathode.close();
 });
 
@@ -128,20 +141,24 @@ async function rowCounts(schema: string): Promise<number[]> {
   return counts;
 }
 
-test('sysbench prepare creates and fills the tables through Cathode', async () => {
-  for (const target of ['direct', 'cathode'] as const) {
-    const result = await sysbench([...through(target), '--threads=2', 'prepare']);
-    assert.equal(result.code, 0, `sysbench prepare (${target}) exited ${result.code}:\n${result.output}`);
-  }
+async function prepare(target: 'cathode' | 'direct'): Promise<void> {
+  const result = await sysbench([...through(target), '--threads=2', 'prepare']);
+  assert.equal(result.code, 0, `sysbench prepare (${target}) exited ${result.code}:\n${result.output}`);
+}
+
+test('sysbench prepare creates and fills the tables through Cathode', async (t) => {
+  await baseline(t, 'prepare', async () => {
+    await cathode.direct(`CREATE DATABASE ${directSchema}`);
+    await prepare('direct');
+  });
+  await prepare('cathode');
   assert.deepEqual(await rowCounts(cathode.schema), Array(TABLES).fill(TABLE_SIZE));
-  assert.deepEqual(await rowCounts(directSchema), Array(TABLES).fill(TABLE_SIZE));
 });
 
 for (const psMode of ['auto', 'disable'] as const) {
   test(`sysbench oltp_read_write --db-ps-mode=${psMode}: every transaction completes, none fails or reconnects`, async (t) => {
-    const direct = await run('direct', psMode);
-    t.diagnostic(`direct MariaDB: ${describe(direct)}`);
-    assertExact(direct, psMode, 'direct');
+    const direct = await baseline(t, `run, ps-mode ${psMode}`, () => run('direct', psMode));
+    if (direct) t.diagnostic(`direct MariaDB: ${describe(direct)}`);
 
     const proxied = await run('cathode', psMode);
     t.diagnostic(`through Cathode: ${describe(proxied)}`);
@@ -152,6 +169,14 @@ for (const psMode of ['auto', 'disable'] as const) {
     assert.deepEqual(await rowCounts(cathode.schema), Array(TABLES).fill(TABLE_SIZE));
   });
 }
+
+test('a direct baseline that fails is reported, not counted against Cathode', async (t) => {
+  const rejected = sysbench([...through('direct'), '--mysql-password=not-the-password', ...runOptions, 'run']).then((result) => {
+    assert.equal(result.code, 0, `sysbench exited ${result.code}`);
+    return parseStats(result.output);
+  });
+  assert.equal(await baseline(t, 'deliberately broken', () => rejected), undefined);
+});
 
 test('sysbench cleanup drops the tables through Cathode', async () => {
   const result = await sysbench([...through('cathode'), 'cleanup']);

@@ -6,7 +6,7 @@ import {
   RelayInterruptedError,
   type ResponseSink,
 } from '@cathode/backend';
-import type { ClientConnection, ClientIdentity, CommandFinish, SessionHandler } from '@cathode/frontend';
+import { type ClientConnection, type ClientIdentity, type CommandFinish, ResultWriter, type SessionHandler } from '@cathode/frontend';
 import {
   CapabilityFlags,
   CommandByte,
@@ -30,6 +30,8 @@ import { PreparedStatements } from './prepared/prepared-statements.ts';
 import type { StatementSession } from './prepared/statement-session.ts';
 import type { RouterContext } from './router-context.ts';
 import type { DataNode } from './routing/data-node.ts';
+import type { RouteTarget } from './routing/route-plan.ts';
+import { type FanOutHost, fanOutConcatenate } from './session/fan-out.ts';
 import { appliedStateOf } from './session/applied-state.ts';
 import { Lease, PinnedStateLostError } from './session/lease.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
@@ -49,7 +51,7 @@ function settle(pending: Promise<void>, finish: CommandFinish): void {
  * plans), and the session state Cathode owns. Implements the frontend's SessionHandler; the
  * frontend owns the protocol, this owns the meaning.
  */
-export class ProxySession implements SessionHandler, RegisteredSession, StatementSession {
+export class ProxySession implements SessionHandler, RegisteredSession, StatementSession, FanOutHost {
   readonly connection: ClientConnection;
   readonly context: RouterContext;
   readonly logger: Logger;
@@ -163,7 +165,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
         settle(this.initDb(decodeComInitDb(payload)), finish);
         return;
       case CommandByte.COM_PING:
-        this.writeOk();
+        this.ping();
         break;
       case CommandByte.COM_FIELD_LIST:
         decodeComFieldList(payload);
@@ -319,7 +321,10 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       return;
     }
     const plan = this.context.router.route(this.state.schema, payload.subarray(1));
-    if (plan.kind !== 'passthrough') throw SqlError.of('ER_NOT_SUPPORTED_YET', 'statements that span several data nodes');
+    if (plan.kind === 'fan-out') {
+      settle(this.fanOut(plan.targets), finish);
+      return;
+    }
     const lease = this.leaseFor(plan.node);
     const relay = (connection: BackendConnection) =>
       this.relayOn(
@@ -338,6 +343,12 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
     if (ready instanceof Promise) ready.then(relay, (error: unknown) => finish(this.checkoutFailed(error)));
     else relay(ready);
+  }
+
+  /** A statement the router spread over several data nodes, answered as one. */
+  private async fanOut(targets: readonly RouteTarget[]): Promise<void> {
+    const writer = new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
+    await fanOutConcatenate(this, targets, writer);
   }
 
   /** Forwards a command whose response needs no interpretation beyond its end. */
@@ -364,6 +375,13 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     } catch (error) {
       throw this.failed(lease, connection, error);
     }
+  }
+
+  /** Alive only while the backend serving the session's schema is: a load balancer's ping must see an outage. */
+  private ping(): void {
+    const node = this.context.router.nodeForSchema(this.state.schema);
+    if (!this.leaseFor(node).pool.healthy) throw SqlError.of('ER_CONNECT_TO_FOREIGN_DATA_SOURCE', `backend ${node.backend.name} is down`);
+    this.writeOk();
   }
 
   private setOption(option: number): void {
@@ -427,7 +445,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   // --- leases -----------------------------------------------------------------------------------
 
-  private leaseFor(node: DataNode): Lease {
+  leaseFor(node: DataNode): Lease {
     let lease = this.leases.get(node.id);
     if (!lease) {
       const flavor = (this.identity?.capabilityFlags ?? 0) & FLAVOR_CAPABILITIES;

@@ -138,7 +138,7 @@ test('a backend connection killed mid-statement: the client gets an error and it
     const running = wireError(a.query(`SELECT SLEEP(10), '${marker}'`)).catch((error: Error) => error);
     const thread = await backendThreadRunning(marker);
     await cathode.direct(`KILL CONNECTION ${thread}`);
-    const outcome = (await running) as { errno?: number; message: string };
+    const outcome = (await running) as { errno?: number; sqlState?: string; message: string };
     // A server-range errno (Connector/C takes the client-range 2013 from a server for a malformed packet).
     assert.deepEqual([outcome.errno, outcome.sqlState], [1317, '70100'], `an error for the lost statement, got ${JSON.stringify(outcome)}`);
     const [[row]] = await a.query<Row[]>('SELECT 2 + 2 AS four, CONNECTION_ID() AS backend');

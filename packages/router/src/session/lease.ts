@@ -44,6 +44,8 @@ export class Lease {
   /** Why the connection's state is unknown (CALL, an unclassified statement): it is reset before it leaves. */
   untracked: string | undefined;
   private closed = false;
+  /** Cancels a checkout waiting in the pool's queue when the session closes. */
+  private waiting: AbortController | undefined;
 
   constructor(node: DataNode, pool: BackendPool, holder: LeaseHolder) {
     this.node = node;
@@ -83,7 +85,16 @@ export class Lease {
   }
 
   private async acquireAndSync(idle: BackendConnection | undefined): Promise<BackendConnection> {
-    const connection = idle ?? (await this.pool.acquire(this.last));
+    let connection = idle;
+    if (!connection) {
+      const waiting = new AbortController();
+      this.waiting = waiting;
+      try {
+        connection = await this.pool.acquire(this.last, waiting.signal);
+      } finally {
+        if (this.waiting === waiting) this.waiting = undefined;
+      }
+    }
     if (this.closed) {
       this.pool.release(connection);
       throw new LeaseCancelledError();
@@ -171,7 +182,10 @@ export class Lease {
    * gets it, and a checkout still waiting hands its connection straight back.
    */
   async release(closing: boolean): Promise<void> {
-    if (closing) this.closed = true;
+    if (closing) {
+      this.closed = true;
+      this.waiting?.abort(new LeaseCancelledError());
+    }
     const active = this.active;
     this.active = undefined;
     if (active && active !== this.held) active.destroy(undefined);

@@ -10,3 +10,8 @@ export * from './routing/passthrough-router.ts';
 export * from './routing/route-plan.ts';
 export * from './routing/router.ts';
 export * from './session/lease.ts';
+export type { LexOptions } from './sql/byte-lexer.ts';
+export { textEncodingOf } from './sql/multibyte-charsets.ts';
+export { lexFlagsOfSqlMode } from './sql/sql-mode.ts';
+export { analyzeStatement, type WorkMeter } from './sql/statement-analysis.ts';
+export { type KillStatement, type LocallyAnsweredFunction, SessionFunction, type StatementAnalysis } from './sql/statement-analysis-result.ts';

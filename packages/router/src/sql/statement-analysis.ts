@@ -1,0 +1,84 @@
+import { ByteLexer, type LexOptions } from './byte-lexer.ts';
+import { localAnswerOf } from './local-answer.ts';
+import { multibyteLengthOf, textEncodingOf } from './multibyte-charsets.ts';
+import { emptyAnalysis, type StatementAnalysis } from './statement-analysis-result.ts';
+import { classifyStatement } from './statement-classifier.ts';
+import { StatementReader } from './statement-reader.ts';
+import { lexFlagsOfSqlMode } from './sql-mode.ts';
+import { TokenList } from './token-list.ts';
+
+/** Counts the work of analyses (bytes lexed plus tokens read), for tests that check it grows linearly. */
+export interface WorkMeter {
+  steps: number;
+}
+
+/** SQL inside string literals (PREPARE … FROM '…') is analysed to this depth; deeper is refused as dynamic SQL. */
+const MAX_NESTING = 3;
+
+/** The token arrays of the outermost analysis, reused from call to call (analysis is synchronous). */
+let sharedTokens: TokenList | undefined = new TokenList();
+
+/**
+ * Analyses a COM_QUERY text (the payload after the command byte, or a COM_STMT_PREPARE text) for
+ * routing, session state and authorization, without decoding it: one linear pass of the lexer
+ * and a bounded number of passes over each statement's tokens. Statements are lexed one at a time
+ * so that a `SET NAMES` or `SET sql_mode` changes how the following ones are read, as in MariaDB.
+ */
+export function analyzeStatement(sql: Buffer, options: LexOptions, meter?: WorkMeter): StatementAnalysis {
+  return analyze(sql, options, meter, 0);
+}
+
+function analyze(sql: Buffer, options: LexOptions, meter: WorkMeter | undefined, depth: number): StatementAnalysis {
+  const result = emptyAnalysis();
+  const tokens = sharedTokens ?? new TokenList();
+  const owned = tokens === sharedTokens;
+  sharedTokens = undefined;
+  const lexer = new ByteLexer(sql, options);
+  const reader = new StatementReader(sql, tokens, result, textEncodingOf(options.charset), !options.noBackslashEscapes, multibyteLengthOf(options.charset));
+  reader.nestingDepth = depth;
+  reader.lexOptions = options;
+  reader.meter = meter;
+  if (depth < MAX_NESTING) reader.nested = nested;
+  try {
+    const kinds: string[] = [];
+    const ranges: number[] = [];
+    while (lexer.nextStatement(tokens)) {
+      const sqlMode = result.sqlMode;
+      const charset = result.namesCharset;
+      reader.from = 0;
+      reader.to = tokens.count;
+      reader.statementIndex = result.statementCount;
+      kinds.push(classifyStatement(reader, lexer.compound));
+      ranges.push(tokens.start[0], tokens.end[tokens.count - 1]);
+      if (result.statementCount === 0 && !lexer.compound) result.localAnswer = localAnswerOf(reader, 0, tokens.count);
+      result.statementCount++;
+      if (result.sqlMode !== sqlMode || result.namesCharset !== charset) relex(lexer, reader, result);
+    }
+    if (result.statementCount !== 1) result.localAnswer = undefined;
+    result.kinds = kinds;
+    result.statementRanges = ranges;
+  } finally {
+    if (owned) sharedTokens = tokens;
+    if (meter) meter.steps += lexer.steps + reader.reads;
+  }
+  return result;
+}
+
+/** The statements after a SET NAMES / SET sql_mode are lexed with the new settings. */
+function relex(lexer: ByteLexer, reader: StatementReader, result: StatementAnalysis): void {
+  const flags = result.sqlMode !== undefined ? lexFlagsOfSqlMode(result.sqlMode) : reader.lexOptions;
+  const options: LexOptions = {
+    charset: result.namesCharset ?? reader.lexOptions.charset,
+    ansiQuotes: flags.ansiQuotes,
+    noBackslashEscapes: flags.noBackslashEscapes,
+  };
+  lexer.setOptions(options);
+  reader.lexOptions = options;
+  reader.encoding = textEncodingOf(options.charset);
+  reader.backslashEscapes = !options.noBackslashEscapes;
+  reader.multibyte = multibyteLengthOf(options.charset);
+}
+
+function nested(reader: StatementReader, sql: Buffer): StatementAnalysis {
+  return analyze(sql, reader.lexOptions, reader.meter, reader.nestingDepth + 1);
+}

@@ -1,0 +1,313 @@
+import { K, keywordText } from './keywords.ts';
+import { classifyKill } from './kill-statement.ts';
+import { classifySet } from './set-statement.ts';
+import { classifyShow } from './show-statement.ts';
+import { appendTo, emptyAnalysis, type StatementAnalysis } from './statement-analysis-result.ts';
+import type { StatementReader } from './statement-reader.ts';
+import { scanReferences } from './table-references.ts';
+import { Tok, VERSIONED } from './token-list.ts';
+
+/** Statement kinds that change no session state beyond what the reference scan finds. */
+const PLAIN = new Set<number>([
+  K.SELECT, K.WITH, K.VALUES, K.TABLE, K.DO, K.INSERT, K.UPDATE, K.DELETE, K.REPLACE, K.DESCRIBE, K.DESC, K.EXPLAIN,
+  K.BEGIN, K.COMMIT, K.ROLLBACK, K.SAVEPOINT, K.TRUNCATE, K.CHECK, K.CHECKSUM, K.OPTIMIZE, K.REPAIR, K.HELP,
+  K.SIGNAL, K.RESIGNAL, K.GET,
+]);
+
+/** Statements for admins only, by their first keyword. */
+const ADMIN_FIRST = new Map<number, string>([
+  [K.SHUTDOWN, 'SHUTDOWN'], [K.RESTART, 'RESTART'], [K.RESET, 'RESET'], [K.PURGE, 'PURGE'], [K.CHANGE, 'CHANGE MASTER'],
+  [K.STOP, 'STOP SLAVE'], [K.BINLOG, 'BINLOG'], [K.INSTALL, 'INSTALL'], [K.UNINSTALL, 'UNINSTALL'], [K.CACHE, 'CACHE INDEX'],
+  [K.BACKUP, 'BACKUP'], [K.FLUSH, 'FLUSH'], [K.GRANT, 'GRANT'], [K.REVOKE, 'REVOKE'],
+]);
+
+/** Objects of CREATE/ALTER/DROP/RENAME that are accounts or servers: for admins. */
+const ADMIN_OBJECTS = new Map<number, string>([[K.USER, 'USER'], [K.ROLE, 'ROLE'], [K.SERVER, 'SERVER']]);
+
+const OBJECTS = new Set<number>([
+  K.TABLE, K.DATABASE, K.SCHEMA, K.USER, K.ROLE, K.SERVER, K.FUNCTION, K.PROCEDURE, K.TRIGGER, K.EVENT, K.VIEW, K.INDEX,
+  K.SEQUENCE, K.PACKAGE, K.PREPARE,
+]);
+
+/** Upper-case kind of the statement starting at `from`: its first keyword (a parenthesised query is a SELECT). */
+export function statementKind(r: StatementReader, from: number, to: number): string {
+  let i = from;
+  while (i < to && r.kind(i) === Tok.OPEN_PAREN) i++;
+  const kind = r.kind(i);
+  if (kind === Tok.WORD) return r.upper(i);
+  return i < to ? r.text(i, i) : '';
+}
+
+/**
+ * Classifies the statement r.from … r.to - 1. A compound statement (BEGIN … END, IF …, a stored
+ * program's body) is classified part by part, each `;`-separated part for admin rights and
+ * schemas; its session effects are not tracked (they may depend on a branch taken).
+ */
+export function classifyStatement(r: StatementReader, compound: boolean): string {
+  const from = r.from;
+  const to = r.to;
+  for (let i = from; i < to; i++) {
+    if (r.tokens.flags[i] & VERSIONED) {
+      r.untracked('version-gated executable comment');
+      break;
+    }
+  }
+  if (!compound) return classifyPart(r, from, to);
+  const first = r.kw(from);
+  const storedProgram = first === K.CREATE || first === K.ALTER;
+  if (!storedProgram) {
+    r.pin('compound statement');
+    r.untracked('compound statement');
+  }
+  const parts = emptyAnalysis();
+  const outer = r.swapResult(parts);
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && r.kind(i) !== Tok.SEMICOLON) continue;
+    if (i > start) classifyPart(r, start, i);
+    start = i + 1;
+  }
+  r.swapResult(outer);
+  mergeAuthorization(r, parts, storedProgram ? '' : undefined);
+  return storedProgram ? keywordText(first) : statementKind(r, from, to);
+}
+
+/** Carries over from an inner analysis what authorization needs (and, when `effects` is undefined, the rest of what applies now). */
+function mergeAuthorization(r: StatementReader, inner: StatementAnalysis, effects: string | undefined): void {
+  for (const schema of inner.schemasReferenced) r.schema(schema);
+  if (inner.adminReason !== undefined) r.admin(inner.adminReason);
+  if (inner.kills.length > 0) r.admin('KILL inside another statement');
+  if (inner.readsProcessListTable) r.result.readsProcessListTable = true;
+  if (effects !== undefined) return;
+  const result = r.result;
+  if (inner.pinReason !== undefined) r.pin(inner.pinReason);
+  if (inner.untracked !== undefined) r.untracked(inner.untracked);
+  if (inner.readsUserVariables || inner.userVariables.size > 0) result.readsUserVariables = true;
+  if (inner.userVariables.size > 0 || inner.variables.size > 0 || inner.schema !== undefined || inner.names !== undefined) r.untracked('session change inside another statement');
+  result.sessionFunctions |= inner.sessionFunctions;
+  result.calcFoundRows ||= inner.calcFoundRows;
+  result.releasesLock ||= inner.releasesLock;
+  result.releasesAllLocks ||= inner.releasesAllLocks;
+  result.unlocksTables ||= inner.unlocksTables;
+  for (const name of inner.temporaryTablesCreated) result.temporaryTablesCreated = appendTo(result.temporaryTablesCreated, name);
+  for (const name of inner.temporaryTablesDropped) result.temporaryTablesDropped = appendTo(result.temporaryTablesDropped, name);
+}
+
+/** Classifies one simple statement from … to - 1; returns its kind. */
+function classifyPart(r: StatementReader, from: number, to: number): string {
+  const first = r.kw(from);
+  const second = r.kw(from + 1);
+  const kind = statementKind(r, from, to);
+  const admin = ADMIN_FIRST.get(first);
+  if (admin !== undefined) {
+    r.admin(admin);
+    if (first === K.FLUSH && hasKeyword(r, from, to, K.LOCK)) r.pin('FLUSH … LOCK');
+  }
+  if (PLAIN.has(first) || r.kind(from) === Tok.OPEN_PAREN || admin !== undefined) {
+    if (first === K.COMMIT || first === K.ROLLBACK) commitOrRollback(r, from, to);
+    scanReferences(r, from, to, first);
+    return kind;
+  }
+  switch (first) {
+    case K.SET: {
+      const inner = classifySet(r, from, to);
+      return inner === undefined ? kind : classifyPart(r, inner, to);
+    }
+    case K.USE: {
+      const schema = r.nameOrString(from + 1);
+      if (schema === undefined) r.untracked('unrecognised USE');
+      else {
+        r.result.schema = schema;
+        r.schema(schema);
+      }
+      return kind;
+    }
+    case K.SHOW:
+      classifyShow(r, from, to);
+      scanReferences(r, from, to, first);
+      return kind;
+    case K.KILL:
+      classifyKill(r, from, to);
+      return kind;
+    case K.START:
+      if (second !== K.TRANSACTION) r.admin(`START ${r.upper(from + 1)}`);
+      scanReferences(r, from, to, first);
+      return kind;
+    case K.RELEASE:
+      if (second !== K.SAVEPOINT) r.untracked('unrecognised RELEASE');
+      return kind;
+    case K.ANALYZE:
+      if (second === K.TABLE) scanReferences(r, from, to, first);
+      else classifyPart(r, from + 1, to); // ANALYZE <statement> runs it
+      return kind;
+    case K.XA:
+      r.pin('XA transaction');
+      return kind;
+    case K.LOCK:
+      if (second === K.TABLE || second === K.TABLES) r.pin('LOCK TABLES');
+      else r.untracked(`statement LOCK ${r.upper(from + 1)}`);
+      scanReferences(r, from, to, first);
+      return kind;
+    case K.UNLOCK:
+      if (second === K.TABLE || second === K.TABLES) r.result.unlocksTables = true;
+      else r.untracked('unrecognised UNLOCK');
+      return kind;
+    case K.HANDLER:
+      r.pin('HANDLER');
+      scanReferences(r, from, to, first);
+      return kind;
+    case K.PREPARE:
+      r.pin('SQL prepared statement');
+      dynamicSql(r, from + 2, to, false);
+      return kind;
+    case K.EXECUTE:
+      if (second === K.IMMEDIATE) {
+        r.untracked('EXECUTE IMMEDIATE');
+        dynamicSql(r, from + 1, to, true);
+      } else {
+        r.pin('SQL prepared statement');
+        scanReferences(r, from + 2, to, first);
+      }
+      return kind;
+    case K.DEALLOCATE:
+      r.pin('SQL prepared statement');
+      return kind;
+    case K.CALL:
+      r.untracked('CALL');
+      scanReferences(r, from, to, first);
+      return kind;
+    case K.LOAD:
+      loadStatement(r, from, to);
+      scanReferences(r, from, to, first);
+      return kind;
+    case K.CREATE:
+    case K.ALTER:
+    case K.DROP:
+    case K.RENAME:
+      definition(r, first, from, to);
+      scanReferences(r, from, to, first);
+      return kind;
+    default:
+      r.untracked(`statement ${kind}`);
+      scanReferences(r, from, to, first);
+      return kind;
+  }
+}
+
+function hasKeyword(r: StatementReader, from: number, to: number, keyword: number): boolean {
+  for (let i = from; i < to; i++) if (r.kw(i) === keyword) return true;
+  return false;
+}
+
+/** COMMIT … RELEASE / ROLLBACK … RELEASE closes the connection. */
+function commitOrRollback(r: StatementReader, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    if (r.kw(i) === K.RELEASE && r.kw(i - 1) !== K.NO) r.untracked(`${keywordText(r.kw(from))} RELEASE`);
+  }
+}
+
+/** PREPARE s FROM <text> / EXECUTE IMMEDIATE <text>, with `at` at the FROM or IMMEDIATE token. */
+function dynamicSql(r: StatementReader, at: number, to: number, runsNow: boolean): void {
+  const text = literalText(r, at + 1, to);
+  if (text === undefined || r.nested === undefined) {
+    r.admin('dynamic SQL');
+    r.untracked('dynamic SQL');
+    scanReferences(r, at + 1, to, 0);
+    return;
+  }
+  mergeAuthorization(r, r.nested(r, text), runsNow ? undefined : '');
+  if (runsNow) scanReferences(r, at + 1, to, 0);
+}
+
+/** The bytes of a string literal (adjacent literals concatenated, an introducer allowed) that makes up from … to - 1. */
+function literalText(r: StatementReader, from: number, to: number): Buffer | undefined {
+  let i = from;
+  if (r.kind(i) === Tok.WORD && r.byte(i) === 95) i++;
+  if (r.kind(i) !== Tok.STRING) return undefined;
+  const parts: Buffer[] = [];
+  for (; i < to && r.kind(i) === Tok.STRING; i++) {
+    const bytes = r.stringBytes(i);
+    if (bytes === undefined) return undefined;
+    parts.push(bytes);
+  }
+  // EXECUTE IMMEDIATE '…' USING …: the parameters are expressions of the outer statement.
+  if (i < to && r.kw(i) !== K.USING) return undefined;
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+/** LOAD DATA|XML [LOW_PRIORITY|CONCURRENT] [LOCAL] INFILE …; LOAD INDEX INTO CACHE. */
+function loadStatement(r: StatementReader, from: number, to: number): void {
+  const what = r.kw(from + 1);
+  if (what === K.INDEX) {
+    r.admin('LOAD INDEX');
+    return;
+  }
+  if (what !== K.DATA && what !== K.XML) {
+    r.untracked(`statement LOAD ${r.upper(from + 1)}`);
+    return;
+  }
+  for (let i = from + 2; i < to && i < from + 5; i++) {
+    const keyword = r.kw(i);
+    if (keyword === K.LOCAL) {
+      r.result.localInfile = true;
+      return;
+    }
+    if (keyword === K.INFILE) break;
+  }
+  r.admin('LOAD DATA INFILE (a server file)');
+}
+
+/** CREATE / ALTER / DROP: accounts, databases, temporary tables, loadable functions. */
+function definition(r: StatementReader, verb: number, from: number, to: number): void {
+  let i = from + 1;
+  let temporary = false;
+  // Skip OR REPLACE, DEFINER = …, ALGORITHM = …, SQL SECURITY …, ONLINE, AGGREGATE, TEMPORARY, …
+  while (i < to && i < from + 16 && !OBJECTS.has(r.kw(i))) {
+    if (r.kw(i) === K.TEMPORARY) temporary = true;
+    i++;
+  }
+  const object = r.kw(i);
+  const adminObject = ADMIN_OBJECTS.get(object);
+  if (adminObject !== undefined) {
+    r.admin(`${keywordText(verb)} ${adminObject}`);
+    return;
+  }
+  if (object === 0) {
+    if (verb !== K.ALTER) r.untracked(`statement ${keywordText(verb)}`);
+    return;
+  }
+  let name = i + 1;
+  if (r.kw(name) === K.IF) name += r.kw(name + 1) === K.NOT ? 3 : 2;
+  if (object === K.DATABASE || object === K.SCHEMA) {
+    const namedByCharacteristic = verb === K.ALTER && (r.kw(name) === K.DEFAULT || r.kw(name) === K.CHARACTER || r.kw(name) === K.CHARSET || r.kw(name) === K.COLLATE);
+    if (r.isIdentifier(name) && !namedByCharacteristic) r.schema(r.name(name));
+    return;
+  }
+  if (object === K.FUNCTION && hasKeyword(r, i, to, K.SONAME)) r.admin('CREATE FUNCTION … SONAME');
+  if (object === K.PREPARE) {
+    r.pin('SQL prepared statement');
+    return;
+  }
+  if (object !== K.TABLE) return;
+  if (verb === K.CREATE && temporary) {
+    const table = tableName(r, name);
+    if (table !== undefined) r.result.temporaryTablesCreated = appendTo(r.result.temporaryTablesCreated, table);
+    r.pin('temporary table');
+  } else if (verb === K.DROP) {
+    for (let j = name; j < to; ) {
+      const table = tableName(r, j);
+      if (table === undefined) break;
+      r.result.temporaryTablesDropped = appendTo(r.result.temporaryTablesDropped, table);
+      j += r.kind(j + 1) === Tok.DOT ? 3 : 1;
+      if (r.kind(j) !== Tok.COMMA) break;
+      j++;
+    }
+  }
+}
+
+/** `t` or `db.t` at i, as "t" / "db.t". */
+function tableName(r: StatementReader, i: number): string | undefined {
+  if (!r.isIdentifier(i)) return undefined;
+  if (r.kind(i + 1) === Tok.DOT && r.isIdentifier(i + 2)) return `${r.name(i)}.${r.name(i + 2)}`;
+  return r.name(i);
+}

@@ -1,0 +1,318 @@
+import { K } from './keywords.ts';
+import { SessionFunction } from './statement-analysis-result.ts';
+import type { StatementReader } from './statement-reader.ts';
+import { Tok } from './token-list.ts';
+
+/**
+ * One pass over a statement's tokens (or a part of it) that finds what is not tied to the kind of
+ * statement: the schemas it names, the user variables it reads or assigns, session functions,
+ * pinning functions, SQL_CALC_FOUND_ROWS, INTO OUTFILE.
+ *
+ * Schemas: `a.b.c` names schema a; `a.b(` calls a stored function of schema a; in a table
+ * position (after FROM, JOIN, UPDATE, INTO, TABLE, …, or a `,` continuing such a list) `a.b` is
+ * schema a's table b. In an expression, `a.b` is table a's column b, which MariaDB only accepts for
+ * a table of the statement: a is reported as a schema unless the statement declares it (an
+ * unqualified table, or an alias), so a missed table position errs towards refusing.
+ */
+export function scanReferences(r: StatementReader, from: number, to: number, first: number): void {
+  SCAN.reset(r, first);
+  SCAN.run(from, to);
+}
+
+/** Reserved words that end a table reference (they cannot be an alias or a table name). */
+const STOPS = new Set<number>([
+  K.SELECT, K.INSERT, K.UPDATE, K.DELETE, K.REPLACE, K.WITH, K.VALUES, K.VALUE, K.SET, K.FROM, K.WHERE, K.IN, K.LIKE,
+  K.ON, K.USING, K.GROUP, K.ORDER, K.LIMIT, K.HAVING, K.WINDOW, K.UNION, K.EXCEPT, K.INTERSECT, K.FOR, K.INTO, K.JOIN,
+  K.INNER, K.LEFT, K.RIGHT, K.CROSS, K.NATURAL, K.STRAIGHT_JOIN, K.LOCK, K.PARTITION, K.AS, K.TO, K.READ, K.WRITE,
+  K.FORCE, K.USE, K.KEY, K.INDEX, K.RETURNING, K.FETCH, K.TABLE, K.CHECK, K.DEFAULT, K.CASE, K.IGNORE, K.IF, K.NOT,
+  K.LOW_PRIORITY, K.HIGH_PRIORITY, K.DELAYED, K.QUICK, K.OUTER, K.OJ, K.LATERAL, K.TEMPORARY, K.EXISTS, K.DO,
+  K.REFERENCES, K.TABLES, K.VIEW, K.ALL, K.DESC, K.OR, K.THEN, K.ELSE, K.END, K.BEGIN,
+]);
+
+/** Words that may stand between a table-position keyword and the table name. */
+const MODIFIERS = new Set<number>([
+  K.LOW_PRIORITY, K.HIGH_PRIORITY, K.DELAYED, K.IGNORE, K.QUICK, K.IF, K.NOT, K.EXISTS, K.OJ, K.LATERAL, K.CONCURRENT, K.LOCAL,
+]);
+
+/** Words after which a table list ends. */
+const LIST_ENDS = new Set<number>([
+  K.WHERE, K.GROUP, K.ORDER, K.HAVING, K.LIMIT, K.WINDOW, K.SET, K.UNION, K.EXCEPT, K.INTERSECT, K.INTO, K.FOR, K.LOCK,
+  K.RETURNING, K.VALUES, K.SELECT, K.PROCEDURE, K.WITH,
+]);
+
+/** Statements whose `TABLE a, b` is a list of tables. */
+const TABLE_LISTS = new Set<number>([K.DROP, K.LOCK, K.RENAME, K.CHECK, K.CHECKSUM, K.OPTIMIZE, K.REPAIR, K.ANALYZE, K.FLUSH, K.TRUNCATE]);
+
+/** Keywords after which a name is a table (or another object of a schema). */
+const OBJECT_POSITIONS = new Set<number>([
+  K.FROM, K.JOIN, K.STRAIGHT_JOIN, K.INTO, K.TABLE, K.TABLES, K.REFERENCES, K.VIEW, K.TRIGGER, K.PROCEDURE, K.FUNCTION,
+  K.EVENT, K.SEQUENCE, K.PACKAGE, K.USING,
+]);
+
+/** Grows a scratch array so that index `i` fits. */
+function fit<T extends Int32Array | Uint8Array>(array: T, i: number, make: (size: number) => T): T {
+  if (i < array.length) return array;
+  const bigger = make(Math.max(i + 1, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+const LIST = 1;
+const DERIVED = 2;
+
+/** Scans never nest, so one scanner and its scratch arrays serve every statement (no allocation per statement). */
+class ReferenceScan {
+  private r!: StatementReader;
+  /** Keyword of the statement's first token. */
+  private first = 0;
+  private depth = 0;
+  private expectTable = false;
+  private aliasNext = false;
+  private sawFrom = false;
+  private intoVariables = false;
+  /** Per paren depth: 1 when a `,` continues a table list there, 2 when its `)` may be followed by an alias. */
+  private depthFlags = new Uint8Array(64);
+  /** Token indices of declared tables and aliases, and of `a.b` names in expressions. */
+  private declared = new Int32Array(64);
+  private declaredCount = 0;
+  private candidates = new Int32Array(64);
+  private candidateCount = 0;
+
+  reset(r: StatementReader, first: number): void {
+    this.r = r;
+    this.first = first;
+    this.depth = 0;
+    this.expectTable = false;
+    this.aliasNext = false;
+    this.sawFrom = false;
+    this.intoVariables = false;
+    this.depthFlags[0] = 0;
+    this.declaredCount = 0;
+    this.candidateCount = 0;
+  }
+
+  run(from: number, to: number): void {
+    const r = this.r;
+    for (let i = from; i < to; i++) {
+      const kind = r.kind(i);
+      if (kind === Tok.WORD || kind === Tok.QUOTED_IDENTIFIER) {
+        i = this.identifier(i, kind, i === from) - 1;
+        continue;
+      }
+      this.aliasNext = false;
+      if (kind === Tok.OPEN_PAREN) this.openParen(i);
+      else if (kind === Tok.CLOSE_PAREN) this.closeParen();
+      else if (kind === Tok.COMMA) {
+        if (this.depthFlags[this.depth] & LIST) this.expectTable = true;
+        continue; // `INTO @a, @b` goes on
+      } else if (kind === Tok.USER_VARIABLE) {
+        this.userVariable(i);
+        continue;
+      } else if (kind === Tok.OPERATOR && r.byte(i) === 123) continue; // ODBC `{ OJ … }` keeps a table position
+      else this.expectTable = false;
+      this.intoVariables = false;
+    }
+    this.resolveCandidates();
+  }
+
+  /** Handles the identifier or keyword at i; returns the index after what it consumed. */
+  private identifier(i: number, kind: number, atStart: boolean): number {
+    const r = this.r;
+    const keyword = kind === Tok.WORD ? r.kw(i) : 0;
+    if (keyword !== 0 && r.kind(i + 1) === Tok.OPEN_PAREN && r.kind(i - 1) !== Tok.DOT) this.functionCall(keyword, i);
+    if (this.expectTable) {
+      if (keyword !== 0 && MODIFIERS.has(keyword)) return i + 1;
+      if (keyword === 0 || !STOPS.has(keyword)) return this.tableReference(i);
+      this.expectTable = false;
+    }
+    if (this.aliasNext) {
+      this.aliasNext = false;
+      if (keyword === 0 || !STOPS.has(keyword)) {
+        this.declareName(i);
+        return i + 1;
+      }
+    }
+    this.intoVariables = false;
+    if (keyword !== 0 && !(r.kind(i + 1) === Tok.DOT && r.kind(i - 1) !== Tok.DOT)) {
+      this.keyword(keyword, i, atStart);
+      return i + 1;
+    }
+    return this.expressionName(i);
+  }
+
+  private keyword(keyword: number, i: number, atStart: boolean): void {
+    const r = this.r;
+    if (LIST_ENDS.has(keyword)) this.endList();
+    if (keyword === K.FROM || keyword === K.JOIN || keyword === K.STRAIGHT_JOIN || keyword === K.USING) {
+      this.sawFrom = true;
+      this.startTable(true);
+    } else if (keyword === K.INTO) {
+      const next = r.kw(i + 1);
+      if (next === K.OUTFILE || next === K.DUMPFILE) r.admin('SELECT … INTO OUTFILE/DUMPFILE');
+      else if (r.kind(i + 1) === Tok.USER_VARIABLE) this.intoVariables = true;
+      else this.startTable(false);
+    } else if (keyword === K.TABLE || keyword === K.TABLES) {
+      this.startTable(keyword === K.TABLES || TABLE_LISTS.has(this.first));
+    } else if (OBJECT_POSITIONS.has(keyword)) {
+      this.startTable(keyword === K.VIEW && this.first === K.DROP);
+    } else if (atStart && (keyword === K.UPDATE || keyword === K.DELETE)) {
+      this.startTable(true);
+    } else if (atStart && (keyword === K.INSERT || keyword === K.REPLACE || keyword === K.DESCRIBE || keyword === K.DESC || keyword === K.EXPLAIN || keyword === K.TRUNCATE || keyword === K.CALL || keyword === K.HANDLER)) {
+      this.startTable(false);
+    } else if (keyword === K.ON && !this.sawFrom && (this.first === K.CREATE || this.first === K.DROP || this.first === K.GRANT || this.first === K.REVOKE)) {
+      this.startTable(false);
+    } else if (keyword === K.LIKE && !this.sawFrom && this.depth <= 1 && this.first === K.CREATE) {
+      this.startTable(false);
+    } else if (keyword === K.TO && (this.first === K.RENAME || this.first === K.ALTER)) {
+      this.startTable(false);
+    } else if (keyword === K.AS) {
+      this.aliasNext = true;
+    } else if (keyword === K.SQL_CALC_FOUND_ROWS) {
+      r.result.calcFoundRows = true;
+      r.pin('SQL_CALC_FOUND_ROWS');
+    }
+  }
+
+  private functionCall(keyword: number, i: number): void {
+    const r = this.r;
+    const result = r.result;
+    switch (keyword) {
+      case K.GET_LOCK:
+        r.pin('GET_LOCK');
+        break;
+      case K.IS_USED_LOCK:
+        r.pin('IS_USED_LOCK');
+        break;
+      case K.RELEASE_LOCK:
+        result.releasesLock = true;
+        break;
+      case K.RELEASE_ALL_LOCKS:
+        result.releasesAllLocks = true;
+        break;
+      case K.LOAD_FILE:
+        r.admin('LOAD_FILE()');
+        break;
+      case K.LAST_INSERT_ID:
+        result.sessionFunctions |= r.kind(i + 2) === Tok.CLOSE_PAREN ? SessionFunction.LAST_INSERT_ID : SessionFunction.LAST_INSERT_ID_SET;
+        break;
+      case K.FOUND_ROWS:
+        result.sessionFunctions |= SessionFunction.FOUND_ROWS;
+        break;
+      case K.ROW_COUNT:
+        result.sessionFunctions |= SessionFunction.ROW_COUNT;
+        break;
+      case K.CONNECTION_ID:
+        result.sessionFunctions |= SessionFunction.CONNECTION_ID;
+        break;
+    }
+  }
+
+  private userVariable(i: number): void {
+    const r = this.r;
+    const previous = r.kind(i - 1);
+    if (r.kind(i + 1) === Tok.ASSIGN || r.kw(i - 1) === K.INTO || (this.intoVariables && previous === Tok.COMMA)) {
+      r.pin('user variable');
+      this.intoVariables = true;
+    } else {
+      this.intoVariables = false;
+    }
+    r.result.readsUserVariables = true;
+    this.expectTable = false;
+  }
+
+  private startTable(list: boolean): void {
+    this.expectTable = true;
+    if (list) this.depthFlags[this.depth] |= LIST;
+  }
+
+  private endList(): void {
+    this.depthFlags[this.depth] &= ~LIST;
+  }
+
+  private openParen(i: number): void {
+    this.depth++;
+    this.depthFlags = fit(this.depthFlags, this.depth, (size) => new Uint8Array(size));
+    this.depthFlags[this.depth] = 0;
+    if (!this.expectTable) return;
+    const next = this.r.kw(i + 1);
+    if (next === K.SELECT || next === K.WITH || next === K.VALUES) {
+      this.expectTable = false;
+      this.depthFlags[this.depth] = DERIVED;
+    } else if (this.r.kind(i + 1) !== Tok.OPEN_PAREN) {
+      // `FROM (t1, db.t2)`: a parenthesised table list.
+      this.depthFlags[this.depth] = LIST | DERIVED;
+    } else {
+      this.depthFlags[this.depth] = DERIVED;
+    }
+  }
+
+  private closeParen(): void {
+    const derived = (this.depthFlags[this.depth] & DERIVED) !== 0;
+    this.depthFlags[this.depth] = 0;
+    if (this.depth > 0) this.depth--;
+    this.expectTable = false;
+    this.aliasNext = derived;
+  }
+
+  /** A table reference at i: `t`, `db.t` (spaces around the dot allowed), `db.*`. Returns the index after it. */
+  private tableReference(i: number): number {
+    const r = this.r;
+    this.expectTable = false;
+    let end = i + 1;
+    let parts = 1;
+    while (r.kind(end) === Tok.DOT && (r.isIdentifier(end + 1) || r.kind(end + 1) === Tok.STAR)) {
+      end += 2;
+      parts++;
+    }
+    if (parts >= 2) {
+      const schema = r.name(i);
+      r.schema(schema);
+      if (parts === 2 && schema.toLowerCase() === 'information_schema' && r.kind(end - 1) !== Tok.STAR && r.name(end - 1).toLowerCase() === 'processlist') {
+        r.result.readsProcessListTable = true;
+      }
+    } else {
+      this.declareName(i);
+      if (r.name(i).toLowerCase() === 'processlist') r.result.readsProcessListTable = true;
+    }
+    this.aliasNext = true;
+    return end;
+  }
+
+  /** A name in an expression: a plain column, or a dotted chain. Returns the index after it. */
+  private expressionName(i: number): number {
+    const r = this.r;
+    let end = i + 1;
+    let parts = 1;
+    while (r.kind(end) === Tok.DOT && (r.isIdentifier(end + 1) || r.kind(end + 1) === Tok.STAR)) {
+      end += 2;
+      parts++;
+    }
+    if (parts >= 3 || (parts === 2 && r.kind(end) === Tok.OPEN_PAREN)) r.schema(r.name(i));
+    else if (parts === 2) {
+      this.candidates = fit(this.candidates, this.candidateCount, (size) => new Int32Array(size));
+      this.candidates[this.candidateCount++] = i;
+    }
+    return end;
+  }
+
+  private declareName(i: number): void {
+    this.declared = fit(this.declared, this.declaredCount, (size) => new Int32Array(size));
+    this.declared[this.declaredCount++] = i;
+  }
+
+  /** `a.b` in an expression names schema a unless a is a table or alias of the statement. */
+  private resolveCandidates(): void {
+    if (this.candidateCount === 0) return;
+    const declared = new Set<string>();
+    for (let k = 0; k < this.declaredCount; k++) declared.add(this.r.name(this.declared[k]).toLowerCase());
+    for (let k = 0; k < this.candidateCount; k++) {
+      const i = this.candidates[k];
+      const name = this.r.name(i);
+      const lower = name.toLowerCase();
+      // NEW.col and OLD.col are a trigger's rows.
+      if (lower !== 'new' && lower !== 'old' && !declared.has(lower)) this.r.schema(name);
+    }
+  }
+}
+
+const SCAN = new ReferenceScan();

@@ -67,6 +67,30 @@ test('statements queued behind a full pool for longer than connectMs are served,
   }
 });
 
+test('a statement that waits longer than timeouts.poolWaitMs gets 1429 naming the wait, and the pool serves the next one', async () => {
+  const small = await startTestCathode({
+    timeouts: { poolWaitMs: 1000 },
+    backends: [{ name: 'primary', host: cathode.mariadb.host, port: cathode.mariadb.port, user: cathode.mariadb.adminUser, password: cathode.mariadb.adminPassword, pool: { min: 1, max: 1 } }],
+    reactors: 1,
+  });
+  const [holder, waiter] = await Promise.all([small.connect(), small.connect()]);
+  try {
+    // An open transaction pins the pool's only connection to the holder.
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1');
+    await assert.rejects(waiter.query('SELECT 1'), (error: { errno: number; message: string }) => {
+      assert.equal(error.errno, 1429);
+      assert.match(error.message, /no free connection to backend primary within 1000 ms/);
+      return true;
+    });
+    await holder.query('COMMIT');
+    assert.deepEqual((await waiter.query('SELECT 2 AS next'))[0], [{ next: 2 }]);
+  } finally {
+    await Promise.all([holder.end().catch(() => {}), waiter.end().catch(() => {})]);
+    await small.close();
+  }
+});
+
 test(`sysbench oltp_read_write with ${THREADS} threads on the default pool: every event completes, none fails`, async (t) => {
   const prepared = await sysbench('oltp_read_write', ['--threads=4', 'prepare']);
   assert.equal(prepared.code, 0, prepared.output);

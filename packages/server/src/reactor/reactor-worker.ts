@@ -25,6 +25,7 @@ const poolOptions = (backend: (typeof config.backends)[number]) => ({
   min: backend.pool.min,
   max: backend.pool.max,
   connectTimeoutMs: config.timeouts.connectMs,
+  waitTimeoutMs: config.timeouts.poolWaitMs,
   reconnect: config.reconnect,
   maxPacketSize: config.maxAllowedPacket,
 });

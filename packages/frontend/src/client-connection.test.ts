@@ -5,8 +5,8 @@ import { Duplex } from 'node:stream';
 import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 import { makeTestCertificates } from '@cathode/testkit';
-import { type LogicalPacket, framePayload } from '@cathode/wire';
-import { ClientConnection } from './client-connection.ts';
+import { type LogicalPacket, compressFrames, framePayload } from '@cathode/wire';
+import { ClientConnection, QUEUED_INPUT_LIMIT } from './client-connection.ts';
 
 let server: net.Server;
 let accepted: (socket: net.Socket) => void = () => {};
@@ -88,5 +88,74 @@ test('TLS starts over bytes already read: the SSL request and the ClientHello in
   const reply = await new Promise<Buffer>((resolve) => secure.once('data', resolve));
   assert.equal(reply.subarray(4).toString(), 'reply');
   secure.destroy();
+  connection.close('test over');
+});
+
+/** Resolves once `condition` holds, checking after each turn of the event loop (a condition wait, not a sleep). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Serves commands, holding each until `release` is called; resolves `all` once `count` arrived. */
+function heldCommands(connection: ClientConnection, count: number) {
+  const received: LogicalPacket[] = [];
+  let resolveAll: () => void = () => {};
+  const all = new Promise<void>((resolve) => {
+    resolveAll = resolve;
+  });
+  connection.serveCommands({
+    command(packet) {
+      received.push(packet);
+      if (received.length === count) resolveAll();
+    },
+    failed(error) {
+      throw error;
+    },
+  });
+  return { received, all, releaseAll: () => setImmediate(function next() {
+    if (!connection.busy) return;
+    connection.commandDone();
+    if (received.length < count || connection.busy) setImmediate(next);
+  }) };
+}
+
+test('regression: pipelined 512 KiB commands behind a running one are read only up to the input limit, then all served in order', async () => {
+  const { client, connection } = await connectPair();
+  const count = 40;
+  const length = 512 * 1024;
+  const served = heldCommands(connection, count);
+  client.write(Buffer.concat(Array.from({ length: count }, (_, index) => framePayload(payloadOf(index, length), 0).bytes)));
+  await until(() => connection.readingPaused);
+  assert.ok(connection.waitingInputBytes <= QUEUED_INPUT_LIMIT + length, `${connection.waitingInputBytes} bytes waiting`);
+  assert.equal(served.received.length, 1, 'the first command is still running');
+  served.releaseAll();
+  await served.all;
+  served.received.forEach((packet, index) => assert.ok(packet.payload.equals(payloadOf(index, length)), `packet ${index} intact and in order`));
+  client.destroy();
+  connection.close('test over');
+});
+
+test('regression: a compressed flood (1 MiB of zeros per packet, ~1 KiB on the wire) is decompressed only as commands are served', async () => {
+  const { client, connection } = await connectPair();
+  connection.enableCompression(64 * 1024 * 1024);
+  const count = 64;
+  const length = 1024 * 1024;
+  const served = heldCommands(connection, count);
+  let sequenceId = 0;
+  const frames = Array.from({ length: count }, () => {
+    const frame = compressFrames(framePayload(Buffer.alloc(length), 0).bytes, sequenceId);
+    sequenceId = frame.nextSequenceId;
+    return frame.bytes;
+  });
+  const wire = Buffer.concat(frames);
+  assert.ok(wire.length < count * length / 100, 'the flood is small on the wire');
+  client.write(wire);
+  await until(() => connection.readingPaused);
+  assert.ok(connection.waitingInputBytes <= QUEUED_INPUT_LIMIT + length, `${connection.waitingInputBytes} bytes waiting`);
+  served.releaseAll();
+  await served.all;
+  assert.equal(served.received.length, count);
+  assert.ok(served.received.every((packet) => packet.payload.length === length));
+  client.destroy();
   connection.close('test over');
 });

@@ -16,6 +16,12 @@ import {
 import { readIntoSlabs } from './slab-reads.ts';
 import { startServerTls } from './tls-upgrade.ts';
 
+/**
+ * Payload bytes of received packets allowed to wait for their turn before reading stops: enough
+ * for pipelining clients, small beside what a flood could queue (one packet may exceed it alone).
+ */
+export const QUEUED_INPUT_LIMIT = 1024 * 1024;
+
 /** Where an authenticated connection's commands go (see `serveCommands`). */
 export interface CommandListener {
   /** A packet that starts a command; the connection stays busy until `commandDone()`. */
@@ -48,6 +54,10 @@ export class ClientConnection {
   private decompressor: CompressedFrameDecoder | undefined;
   private compressedSequenceId = 0;
   private readonly queued: LogicalPacket[] = [];
+  /** Payload bytes waiting in `queued`: past QUEUED_INPUT_LIMIT the client is not read from. */
+  private queuedBytes = 0;
+  /** True while reading is paused because enough input waits (see pump). */
+  private inputPaused = false;
   private waiter: { resolve: (packet: LogicalPacket) => void; reject: (error: Error) => void } | undefined;
   private commands: CommandListener | undefined;
   /** True while `dispatch` runs: a command finished inside it lets the loop go on instead of recursing. */
@@ -75,6 +85,16 @@ export class ClientConnection {
     return 'encrypted' in this.socket;
   }
 
+  /** Payload bytes received and waiting for their command's turn. */
+  get waitingInputBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** True while the client is not read from because enough of its input waits. */
+  get readingPaused(): boolean {
+    return this.inputPaused;
+  }
+
   get compressed(): boolean {
     return this.decompressor !== undefined;
   }
@@ -96,19 +116,43 @@ export class ClientConnection {
 
   private onData(chunk: Buffer): void {
     try {
-      if (this.decompressor) {
-        this.decompressor.push(chunk);
-        for (let frame = this.decompressor.next(); frame; frame = this.decompressor.next()) {
-          this.compressedSequenceId = (frame.sequenceId + 1) & 0xff;
-          this.framer.push(frame.bytes);
-        }
-      } else {
-        this.framer.push(chunk);
-      }
-      for (let packet = this.framer.next(); packet; packet = this.framer.next()) this.deliver(packet);
+      if (this.decompressor) this.decompressor.push(chunk);
+      else this.framer.push(chunk);
     } catch (error) {
       this.fail(error as Error);
+      return;
     }
+    this.pump();
+  }
+
+  /**
+   * Frames (and decompresses) received bytes into packets only while little input waits: the
+   * protocol is request/response, so a client that sends ahead is read no further until its
+   * commands are served. Bytes not framed yet stay as received (compressed ones compressed), so a
+   * flood of pipelined or highly compressible packets costs its wire size, not a multiple of it.
+   */
+  private pump(): void {
+    try {
+      while (this.queuedBytes < QUEUED_INPUT_LIMIT && !this.closed) {
+        const packet = this.framer.next();
+        if (packet) {
+          this.deliver(packet);
+          continue;
+        }
+        const frame = this.decompressor?.next();
+        if (!frame) break;
+        this.compressedSequenceId = (frame.sequenceId + 1) & 0xff;
+        this.framer.push(frame.bytes);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    const paused = this.queuedBytes >= QUEUED_INPUT_LIMIT;
+    if (paused === this.inputPaused || this.failure) return;
+    this.inputPaused = paused;
+    if (paused) this.socket.pause();
+    else this.socket.resume();
   }
 
   private deliver(packet: LogicalPacket): void {
@@ -119,7 +163,17 @@ export class ClientConnection {
       return;
     }
     this.queued.push(packet);
+    this.queuedBytes += packet.payload.length;
     this.dispatch();
+  }
+
+  /** The oldest waiting packet, if any; reading resumes once little is left waiting. */
+  private takeQueued(): LogicalPacket | undefined {
+    const packet = this.queued.shift();
+    if (!packet) return undefined;
+    this.queuedBytes -= packet.payload.length;
+    if (this.inputPaused && this.queuedBytes < QUEUED_INPUT_LIMIT) queueMicrotask(() => this.pump());
+    return packet;
   }
 
   /** A framing failure: whoever waits for a packet learns of it; the connection cannot continue. */
@@ -148,7 +202,7 @@ export class ClientConnection {
     this.dispatching = true;
     try {
       while (!this.busy && !this.closed) {
-        const packet = this.queued.shift();
+        const packet = this.takeQueued();
         if (packet) {
           this.busy = true;
           commands.command(this.received(packet));
@@ -167,7 +221,7 @@ export class ClientConnection {
 
   /** The next packet from the client (during a handshake or a command); the following sequence id is remembered for the reply. */
   nextPacket(): Promise<LogicalPacket> {
-    const packet = this.queued.shift();
+    const packet = this.takeQueued();
     if (packet) return Promise.resolve(this.received(packet));
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new CathodeError(CathodeErrorCode.BACKEND_LOST, 'client connection closed'));

@@ -1,5 +1,5 @@
 import {
-  BackendConnection,
+  type BackendConnection,
   FLAVOR_CAPABILITIES,
   MARIADB_FLAVOR_CAPABILITIES,
   type RelayOutcome,
@@ -33,12 +33,12 @@ import type { DataNode } from './routing/data-node.ts';
 import type { RouteTarget } from './routing/route-plan.ts';
 import { type FanOutHost, fanOutConcatenate } from './session/fan-out.ts';
 import { appliedStateOf } from './session/applied-state.ts';
+import { killBackendThread } from './session/backend-kill.ts';
 import { Lease, PinnedStateLostError } from './session/lease.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
 import { markInSync } from './session/state-sync.ts';
 import { StatementOutcomes } from './session/statement-outcomes.ts';
-import { integerLiteral } from './sql/escape.ts';
 import { type StatementEffects, statementEffects } from './sql/statement-effects.ts';
 
 /** Calls `finish` when a command served by an async method is done (resolving with nothing is success). */
@@ -199,13 +199,19 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     const running = this.relayConnection;
     // First, or the interrupted statement's own error (1317) may reach the client before 1927 does.
     if (!queryOnly) this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed');
-    if (running) {
-      try {
-        const killer = await BackendConnection.connect({ endpoint: running.endpoint, flavor: 0, connectTimeoutMs: this.context.connectTimeoutMs });
-        await killer.query(`KILL QUERY ${integerLiteral(running.threadId)}`).finally(() => killer.close());
-      } catch (error) {
-        this.logger.warn({ err: (error as Error).message }, 'could not interrupt backend statement');
-      }
+    if (running && queryOnly) await this.killBackend(running, true);
+  }
+
+  /** LeaseHolder: a statement's connection was given up while the backend still runs it. */
+  abandoned(connection: BackendConnection): void {
+    void this.killBackend(connection, false);
+  }
+
+  private async killBackend(connection: BackendConnection, queryOnly: boolean): Promise<void> {
+    try {
+      await killBackendThread(connection, queryOnly, this.context.connectTimeoutMs);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, threadId: connection.threadId }, 'could not stop a backend statement');
     }
   }
 

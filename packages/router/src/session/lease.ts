@@ -10,6 +10,8 @@ export interface LeaseHolder {
   /** Read at each checkout: the session replaces its state object on a reset. */
   readonly state: SessionState;
   readonly collations: CollationTable;
+  /** A connection given up in the middle of a statement: its backend thread must be stopped. */
+  abandoned(connection: BackendConnection): void;
 }
 
 /** The session closed while one of its checkouts waited: the connection went back to the pool. */
@@ -188,14 +190,16 @@ export class Lease {
     }
     const active = this.active;
     this.active = undefined;
-    if (active && active !== this.held) active.destroy(undefined);
+    if (active && !active.closed) {
+      active.destroy(undefined);
+      this.holder.abandoned(active);
+    }
     const held = this.held;
     this.held = undefined;
     this.last = undefined;
     this.clearPins();
     this.untracked = undefined;
-    if (held && held === active) held.destroy(undefined);
-    else if (held) await resetAndRelease(held, this.pool);
+    if (held && held !== active) await resetAndRelease(held, this.pool);
   }
 }
 

@@ -109,6 +109,37 @@ describe('fan-out to three data nodes', () => {
     }
   });
 
+  test('a later target with far more rows than it may queue waits for its turn and loses none', async () => {
+    const manyRows = Array.from({ length: 2_000 }, (_, index) => [`1-${index}`, 'y']);
+    const firstAnswers = deferred();
+    await using setup = await setUp([
+      async (command) => {
+        if (command.text !== 'SELECT a, b FROM t') return undefined;
+        await firstAnswers.promise;
+        return result([{ name: 'a', table: 't0' }, { name: 'b', table: 't0' }], [['0-1', 'x']]);
+      },
+      (command) => (command.text === 'SELECT a, b FROM t' ? result([{ name: 'a', table: 't1' }, { name: 'b', table: 't1' }], manyRows) : undefined),
+    ]);
+    const client = await setup.harness.connect(login('deprecateEof'));
+    client.send(Buffer.concat([Buffer.of(CommandByte.COM_QUERY), Buffer.from(fanOutSql([0, 1], 'SELECT a, b FROM t'))]));
+    // The second node has answered everything before the first answers anything.
+    await setup.backends[1].when(() => setup.backends[1].queries.length === 1);
+    await until(() => setup.backends[1].connections[0].socket.writableLength === 0);
+    firstAnswers.resolve();
+    const response = await client.response();
+    const expected = packets(
+      1,
+      columnCountPayload(2),
+      columnPayload('a', 0xfd, { table: 't0' }),
+      columnPayload('b', 0xfd, { table: 't0' }),
+      textRowPayload('0-1', 'x'),
+      ...manyRows.map((row) => textRowPayload(...row)),
+      okPayload({ status: AUTOCOMMIT }, 0xfe),
+    );
+    assert.equal(response.toString('hex'), expected.toString('hex'));
+    assert.equal((await client.query('SELECT 1')).toString('hex'), packets(1, okPayload({ status: AUTOCOMMIT })).toString('hex'));
+  });
+
   test('a node answering with a different column count gives an error, never a mixed result', async () => {
     await using setup = await setUp([
       twoRowsPerNode(0),

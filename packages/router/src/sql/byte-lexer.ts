@@ -38,12 +38,21 @@ export class ByteLexer {
   private multibyte: MultibyteLength | undefined;
   private ansiQuotes = false;
   private backslashEscapes = true;
-  private readonly end: number;
-  readonly sql: Buffer;
+  private end = 0;
+  sql: Buffer = EMPTY;
 
   constructor(sql: Buffer, options: LexOptions) {
+    this.reset(sql, options);
+  }
+
+  /** Starts over on another text (the lexer of the outermost analysis is reused from call to call). */
+  reset(sql: Buffer, options: LexOptions): void {
     this.sql = sql;
     this.end = sql.length;
+    this.pos = 0;
+    this.steps = 0;
+    this.compound = false;
+    this.inExecutable = false;
     this.setOptions(options);
   }
 
@@ -288,6 +297,8 @@ export class ByteLexer {
     return isDigit(next) || ((next === 43 || next === 45) && isDigit(sql[i + 2]));
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const SINGLE: Record<number, number> = { 40: Tok.OPEN_PAREN, 41: Tok.CLOSE_PAREN, 44: Tok.COMMA, 59: Tok.SEMICOLON, 46: Tok.DOT, 61: Tok.EQUALS, 42: Tok.STAR, 63: Tok.PLACEHOLDER };
 

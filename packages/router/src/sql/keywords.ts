@@ -33,6 +33,9 @@ const WORDS = [
   // functions and modifiers
   'SQL_CALC_FOUND_ROWS', 'GET_LOCK', 'RELEASE_LOCK', 'RELEASE_ALL_LOCKS', 'LOAD_FILE', 'LAST_INSERT_ID', 'FOUND_ROWS',
   'ROW_COUNT', 'CONNECTION_ID', 'IS_USED_LOCK', 'CHAIN', 'NO',
+  // definitions
+  'DEFINER', 'ALGORITHM', 'SECURITY', 'SQL', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'ONLINE', 'OFFLINE', 'DETERMINISTIC', 'INVOKER',
+  'ROW', 'EACH', 'REPLICATION',
 ] as const;
 
 export type Keyword = (typeof WORDS)[number];

@@ -37,11 +37,20 @@ const gb18030: MultibyteLength = (sql, i, end) => {
   return 0;
 };
 
-const BY_CHARSET: Record<string, MultibyteLength> = { gbk, big5, sjis, cp932: sjis, gb18030 };
+const BY_CHARSET = new Map<string, MultibyteLength>([
+  ['gbk', gbk],
+  ['big5', big5],
+  ['sjis', sjis],
+  ['cp932', sjis],
+  ['gb18030', gb18030],
+]);
+
+/** Lower case without allocating when the name already is (the usual case, on every statement). */
+const lower = (name: string) => (/[A-Z]/.test(name) ? name.toLowerCase() : name);
 
 /** The multibyte rule of a character set, or undefined when bytes can be lexed one by one. */
 export function multibyteLengthOf(charset: string): MultibyteLength | undefined {
-  return BY_CHARSET[charset.toLowerCase()];
+  return BY_CHARSET.get(lower(charset));
 }
 
 /**
@@ -50,8 +59,7 @@ export function multibyteLengthOf(charset: string): MultibyteLength | undefined 
  * (latin1 maps each byte to one code unit, so the bytes of gbk, sjis, ... text round-trip exactly).
  */
 export function textEncodingOf(charset: string): 'utf8' | 'latin1' {
-  const name = charset.toLowerCase();
-  return name.startsWith('utf8') || name === 'ascii' || name === 'default' || !KNOWN_NON_UTF8.has(name) ? 'utf8' : 'latin1';
+  return KNOWN_NON_UTF8.has(lower(charset)) ? 'latin1' : 'utf8';
 }
 
 const KNOWN_NON_UTF8 = new Set([

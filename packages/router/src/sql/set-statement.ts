@@ -36,7 +36,7 @@ export function classifySet(r: StatementReader, from: number, to: number): numbe
     return undefined;
   }
   for (let item = from + 1; item < to; ) {
-    const end = r.endOfItem(item);
+    const end = r.endOfItem(item, to);
     assignment(r, item, end);
     item = end + 1;
   }

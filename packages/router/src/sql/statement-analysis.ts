@@ -1,7 +1,7 @@
 import { ByteLexer, type LexOptions } from './byte-lexer.ts';
 import { localAnswerOf } from './local-answer.ts';
 import { multibyteLengthOf, textEncodingOf } from './multibyte-charsets.ts';
-import { emptyAnalysis, type StatementAnalysis } from './statement-analysis-result.ts';
+import { emptyAnalysis, type MutableAnalysis, type StatementAnalysis } from './statement-analysis-result.ts';
 import { classifyStatement } from './statement-classifier.ts';
 import { StatementReader } from './statement-reader.ts';
 import { lexFlagsOfSqlMode } from './sql-mode.ts';
@@ -15,8 +15,20 @@ export interface WorkMeter {
 /** SQL inside string literals (PREPARE … FROM '…') is analysed to this depth; deeper is refused as dynamic SQL. */
 const MAX_NESTING = 3;
 
-/** The token arrays of the outermost analysis, reused from call to call (analysis is synchronous). */
-let sharedTokens: TokenList | undefined = new TokenList();
+interface Workspace {
+  lexer: ByteLexer;
+  reader: StatementReader;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function newWorkspace(): Workspace {
+  const options: LexOptions = { charset: 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
+  return { lexer: new ByteLexer(EMPTY, options), reader: new StatementReader(EMPTY, new TokenList(), emptyAnalysis()) };
+}
+
+/** The lexer, reader and token arrays of the outermost analysis, reused from call to call (analysis is synchronous). */
+let shared: Workspace | undefined = newWorkspace();
 
 /**
  * Analyses a COM_QUERY text (the payload after the command byte, or a COM_STMT_PREPARE text) for
@@ -30,38 +42,61 @@ export function analyzeStatement(sql: Buffer, options: LexOptions, meter?: WorkM
 
 function analyze(sql: Buffer, options: LexOptions, meter: WorkMeter | undefined, depth: number): StatementAnalysis {
   const result = emptyAnalysis();
-  const tokens = sharedTokens ?? new TokenList();
-  const owned = tokens === sharedTokens;
-  sharedTokens = undefined;
-  const lexer = new ByteLexer(sql, options);
-  const reader = new StatementReader(sql, tokens, result, textEncodingOf(options.charset), !options.noBackslashEscapes, multibyteLengthOf(options.charset));
+  const workspace = shared ?? newWorkspace();
+  const owned = workspace === shared;
+  shared = undefined;
+  const { lexer, reader } = workspace;
+  const tokens = reader.tokens;
+  lexer.reset(sql, options);
+  reader.reset(sql, result);
+  useOptions(reader, options);
   reader.nestingDepth = depth;
-  reader.lexOptions = options;
   reader.meter = meter;
-  if (depth < MAX_NESTING) reader.nested = nested;
+  reader.nested = depth < MAX_NESTING ? nested : undefined;
   try {
-    const kinds: string[] = [];
-    const ranges: number[] = [];
+    let kinds: string[] | undefined;
+    let ranges: number[] | undefined;
     while (lexer.nextStatement(tokens)) {
       const sqlMode = result.sqlMode;
       const charset = result.namesCharset;
       reader.from = 0;
       reader.to = tokens.count;
       reader.statementIndex = result.statementCount;
-      kinds.push(classifyStatement(reader, lexer.compound));
-      ranges.push(tokens.start[0], tokens.end[tokens.count - 1]);
+      const kind = classifyStatement(reader, lexer.compound);
+      const start = tokens.start[0];
+      const end = tokens.end[tokens.count - 1];
+      if (kinds === undefined || ranges === undefined) {
+        kinds = [kind];
+        ranges = [start, end];
+      } else {
+        kinds.push(kind);
+        ranges.push(start, end);
+      }
       if (result.statementCount === 0 && !lexer.compound) result.localAnswer = localAnswerOf(reader, 0, tokens.count);
       result.statementCount++;
       if (result.sqlMode !== sqlMode || result.namesCharset !== charset) relex(lexer, reader, result);
     }
     if (result.statementCount !== 1) result.localAnswer = undefined;
-    result.kinds = kinds;
-    result.statementRanges = ranges;
+    if (kinds !== undefined && ranges !== undefined) {
+      result.kinds = kinds;
+      result.statementRanges = ranges;
+    }
   } finally {
-    if (owned) sharedTokens = tokens;
     if (meter) meter.steps += lexer.steps + reader.reads;
+    reader.reset(EMPTY, emptyResult);
+    if (owned) shared = workspace;
   }
   return result;
+}
+
+/** Held by the idle reader, so that it keeps no caller's result alive. */
+const emptyResult: MutableAnalysis = emptyAnalysis();
+
+function useOptions(reader: StatementReader, options: LexOptions): void {
+  reader.lexOptions = options;
+  reader.encoding = textEncodingOf(options.charset);
+  reader.backslashEscapes = !options.noBackslashEscapes;
+  reader.multibyte = multibyteLengthOf(options.charset);
 }
 
 /** The statements after a SET NAMES / SET sql_mode are lexed with the new settings. */
@@ -73,10 +108,7 @@ function relex(lexer: ByteLexer, reader: StatementReader, result: StatementAnaly
     noBackslashEscapes: flags.noBackslashEscapes,
   };
   lexer.setOptions(options);
-  reader.lexOptions = options;
-  reader.encoding = textEncodingOf(options.charset);
-  reader.backslashEscapes = !options.noBackslashEscapes;
-  reader.multibyte = multibyteLengthOf(options.charset);
+  useOptions(reader, options);
 }
 
 function nested(reader: StatementReader, sql: Buffer): StatementAnalysis {

@@ -52,24 +52,87 @@ export function classifyStatement(r: StatementReader, compound: boolean): string
       break;
     }
   }
-  if (!compound) return classifyPart(r, from, to);
   const first = r.kw(from);
-  const storedProgram = first === K.CREATE || first === K.ALTER;
-  if (!storedProgram) {
-    r.pin('compound statement');
-    r.untracked('compound statement');
+  const storedProgram = (first === K.CREATE || first === K.ALTER) && STORED_PROGRAMS.has(r.kw(objectIndex(r, from + 1, to)));
+  let kind: string;
+  if (!compound) {
+    kind = classifyPart(r, from, to);
+  } else {
+    if (!storedProgram) {
+      r.pin('compound statement');
+      r.untracked('compound statement');
+    }
+    const parts = emptyAnalysis();
+    const outer = r.swapResult(parts);
+    let start = from;
+    for (let i = from; i <= to; i++) {
+      if (i < to && r.kind(i) !== Tok.SEMICOLON) continue;
+      if (i > start) classifyPart(r, start, i);
+      start = i + 1;
+    }
+    r.swapResult(outer);
+    mergeAuthorization(r, parts, storedProgram ? '' : undefined);
+    kind = storedProgram ? keywordText(first) : statementKind(r, from, to);
   }
-  const parts = emptyAnalysis();
-  const outer = r.swapResult(parts);
-  let start = from;
-  for (let i = from; i <= to; i++) {
-    if (i < to && r.kind(i) !== Tok.SEMICOLON) continue;
-    if (i > start) classifyPart(r, start, i);
-    start = i + 1;
+  if (compound || storedProgram) checkEmbeddedStatements(r, from + 1, to);
+  return kind;
+}
+
+const STORED_PROGRAMS = new Set<number>([K.PROCEDURE, K.FUNCTION, K.TRIGGER, K.EVENT, K.PACKAGE]);
+
+/** First keywords of statements that may need admin rights. */
+const ADMIN_CAPABLE = new Set<number>([
+  K.SET, K.SHUTDOWN, K.RESTART, K.RESET, K.PURGE, K.CHANGE, K.START, K.STOP, K.BINLOG, K.INSTALL, K.UNINSTALL, K.CACHE,
+  K.BACKUP, K.FLUSH, K.GRANT, K.REVOKE, K.CREATE, K.ALTER, K.DROP, K.RENAME, K.KILL, K.LOAD, K.SHOW, K.PREPARE, K.EXECUTE,
+]);
+
+/** Whether a statement that may need admin rights can start at i inside a stored program or block (where statements nest). */
+function adminStatementAt(r: StatementReader, i: number): boolean {
+  const keyword = r.kw(i);
+  if (!ADMIN_CAPABLE.has(keyword)) return false;
+  const next = r.kw(i + 1);
+  const before = r.kind(i - 1);
+  switch (keyword) {
+    case K.SET: {
+      // Not `UPDATE t SET`, `CHARACTER SET`, `ON DELETE SET NULL`.
+      const previous = r.kw(i - 1);
+      return !((before === Tok.WORD && previous === 0) || before === Tok.QUOTED_IDENTIFIER || previous === K.CHARACTER || previous === K.DELETE || previous === K.UPDATE);
+    }
+    case K.CHANGE:
+      return next === K.MASTER || next === K.REPLICATION;
+    case K.CACHE:
+      return next === K.INDEX;
+    case K.RESTART:
+      return r.kind(i + 1) === 0 || r.kind(i + 1) === Tok.SEMICOLON;
+    case K.LOAD:
+      return next === K.DATA || next === K.XML || next === K.INDEX;
+    case K.PREPARE:
+      return r.kw(i - 1) !== K.XA;
+    default:
+      return true;
+  }
+}
+
+/**
+ * Statements nested in a stored program or a block (`CREATE PROCEDURE p() SET GLOBAL …`, `BEGIN
+ * NOT ATOMIC … SHUTDOWN; END`), each classified from its first keyword to the next `;` or nested
+ * start, for admin rights only: a stored program runs later with its definer's rights.
+ */
+function checkEmbeddedStatements(r: StatementReader, from: number, to: number): void {
+  const scratch = emptyAnalysis();
+  const outer = r.swapResult(scratch);
+  for (let i = from; i < to; ) {
+    if (!adminStatementAt(r, i)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < to && r.kind(end) !== Tok.SEMICOLON && !adminStatementAt(r, end)) end++;
+    classifyPart(r, i, end);
+    i = end;
   }
   r.swapResult(outer);
-  mergeAuthorization(r, parts, storedProgram ? '' : undefined);
-  return storedProgram ? keywordText(first) : statementKind(r, from, to);
+  mergeAuthorization(r, scratch, '');
 }
 
 /** Carries over from an inner analysis what authorization needs (and, when `effects` is undefined, the rest of what applies now). */
@@ -257,22 +320,40 @@ function loadStatement(r: StatementReader, from: number, to: number): void {
   r.admin('LOAD DATA INFILE (a server file)');
 }
 
-/** CREATE / ALTER / DROP: accounts, databases, temporary tables, loadable functions. */
-function definition(r: StatementReader, verb: number, from: number, to: number): void {
-  let i = from + 1;
-  let temporary = false;
-  // Skip OR REPLACE, DEFINER = …, ALGORITHM = …, SQL SECURITY …, ONLINE, AGGREGATE, TEMPORARY, …
-  while (i < to && i < from + 16 && !OBJECTS.has(r.kw(i))) {
-    if (r.kw(i) === K.TEMPORARY) temporary = true;
-    i++;
+/** Index of the object keyword of CREATE/ALTER/DROP/RENAME (TABLE, USER, …), after OR REPLACE, DEFINER = …, TEMPORARY and the like. */
+function objectIndex(r: StatementReader, i: number, to: number): number {
+  while (i < to) {
+    const keyword = r.kw(i);
+    if (SKIPPED_BEFORE_OBJECT.has(keyword)) {
+      i++;
+    } else if (keyword === K.DEFINER && r.kind(i + 1) === Tok.EQUALS) {
+      i += 3;
+      if (r.kind(i) === Tok.USER_VARIABLE) i++;
+      else if (r.kind(i) === Tok.OPEN_PAREN && r.kind(i + 1) === Tok.CLOSE_PAREN) i += 2;
+    } else if (keyword === K.ALGORITHM && r.kind(i + 1) === Tok.EQUALS) {
+      i += 3;
+    } else if (keyword === K.SQL && r.kw(i + 1) === K.SECURITY) {
+      i += 3;
+    } else {
+      return i;
+    }
   }
+  return i;
+}
+
+const SKIPPED_BEFORE_OBJECT = new Set<number>([K.OR, K.REPLACE, K.TEMPORARY, K.AGGREGATE, K.ONLINE, K.OFFLINE, K.IGNORE, K.UNIQUE, K.FULLTEXT, K.SPATIAL]);
+
+/** CREATE / ALTER / DROP / RENAME: accounts, databases, temporary tables, loadable functions. */
+function definition(r: StatementReader, verb: number, from: number, to: number): void {
+  const i = objectIndex(r, from + 1, to);
+  const temporary = r.kw(i - 1) === K.TEMPORARY;
   const object = r.kw(i);
   const adminObject = ADMIN_OBJECTS.get(object);
   if (adminObject !== undefined) {
     r.admin(`${keywordText(verb)} ${adminObject}`);
     return;
   }
-  if (object === 0) {
+  if (!OBJECTS.has(object)) {
     if (verb !== K.ALTER) r.untracked(`statement ${keywordText(verb)}`);
     return;
   }

@@ -23,20 +23,25 @@ export class StatementReader {
   lexOptions!: LexOptions;
   meter: { steps: number } | undefined;
 
-  readonly sql: Buffer;
+  sql: Buffer;
   readonly tokens: TokenList;
   result: MutableAnalysis;
-  encoding: 'utf8' | 'latin1';
-  backslashEscapes: boolean;
+  encoding: 'utf8' | 'latin1' = 'utf8';
+  backslashEscapes = true;
   multibyte: MultibyteLength | undefined;
 
-  constructor(sql: Buffer, tokens: TokenList, result: MutableAnalysis, encoding: 'utf8' | 'latin1', backslashEscapes: boolean, multibyte: MultibyteLength | undefined) {
+  constructor(sql: Buffer, tokens: TokenList, result: MutableAnalysis) {
     this.sql = sql;
     this.tokens = tokens;
     this.result = result;
-    this.encoding = encoding;
-    this.backslashEscapes = backslashEscapes;
-    this.multibyte = multibyte;
+  }
+
+  /** Starts over on another text (the reader of the outermost analysis is reused from call to call). */
+  reset(sql: Buffer, result: MutableAnalysis): void {
+    this.sql = sql;
+    this.result = result;
+    this.reads = 0;
+    this.seenSchemas = undefined;
   }
 
   kind(i: number): number {
@@ -104,16 +109,16 @@ export class StatementReader {
     return undefined;
   }
 
-  /** Index of the next token at paren depth 0 (relative to `i`) that ends a list item: `,` or the end. */
-  endOfItem(i: number): number {
+  /** Index of the next token before `to` at paren depth 0 (relative to `i`) that ends a list item: `,` or `to`. */
+  endOfItem(i: number, to: number): number {
     let depth = 0;
-    for (; i < this.to; i++) {
+    for (; i < to; i++) {
       const kind = this.kind(i);
       if (kind === Tok.OPEN_PAREN) depth++;
       else if (kind === Tok.CLOSE_PAREN) depth--;
       else if (depth === 0 && kind === Tok.COMMA) return i;
     }
-    return this.to;
+    return to;
   }
 
   pin(reason: string): void {

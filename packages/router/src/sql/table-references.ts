@@ -49,10 +49,7 @@ const OBJECT_POSITIONS = new Set<number>([
   K.EVENT, K.SEQUENCE, K.PACKAGE, K.USING,
 ]);
 
-/** Grows a scratch array so that index `i` fits. */
-function fit<T extends Int32Array | Uint8Array>(array: T, i: number, make: (size: number) => T): T {
-  if (i < array.length) return array;
-  const bigger = make(Math.max(i + 1, array.length * 2));
+function grown<T extends Int32Array | Uint8Array>(array: T, bigger: T): T {
   bigger.set(array);
   return bigger;
 }
@@ -109,7 +106,12 @@ class ReferenceScan {
         this.userVariable(i);
         continue;
       } else if (kind === Tok.OPERATOR && r.byte(i) === 123) continue; // ODBC `{ OJ … }` keeps a table position
-      else this.expectTable = false;
+      else if (kind === Tok.SYSTEM_VARIABLE) {
+        // `@@session.sql_mode`, `@@global.x.y`: a variable's scope and name, not schema-qualified names.
+        if (i + 1 < to && r.isIdentifier(i + 1)) i++;
+        while (i + 2 < to && r.kind(i + 1) === Tok.DOT && r.isIdentifier(i + 2)) i += 2;
+        this.expectTable = false;
+      } else this.expectTable = false;
       this.intoVariables = false;
     }
     this.resolveCandidates();
@@ -210,6 +212,8 @@ class ReferenceScan {
   private userVariable(i: number): void {
     const r = this.r;
     const previous = r.kind(i - 1);
+    // `'bob'@'host'`, `root@localhost`: the host part of an account, not a variable.
+    if ((previous === Tok.STRING || previous === Tok.WORD || previous === Tok.QUOTED_IDENTIFIER) && r.tokens.end[i - 1] === r.tokens.start[i]) return;
     if (r.kind(i + 1) === Tok.ASSIGN || r.kw(i - 1) === K.INTO || (this.intoVariables && previous === Tok.COMMA)) {
       r.pin('user variable');
       this.intoVariables = true;
@@ -231,7 +235,7 @@ class ReferenceScan {
 
   private openParen(i: number): void {
     this.depth++;
-    this.depthFlags = fit(this.depthFlags, this.depth, (size) => new Uint8Array(size));
+    if (this.depth >= this.depthFlags.length) this.depthFlags = grown(this.depthFlags, new Uint8Array(this.depth * 2));
     this.depthFlags[this.depth] = 0;
     if (!this.expectTable) return;
     const next = this.r.kw(i + 1);
@@ -267,12 +271,14 @@ class ReferenceScan {
     if (parts >= 2) {
       const schema = r.name(i);
       r.schema(schema);
+      // `other.u` can be referred to as `u` in the statement.
+      if (r.kind(end - 1) !== Tok.STAR) this.declareName(end - 1);
       if (parts === 2 && schema.toLowerCase() === 'information_schema' && r.kind(end - 1) !== Tok.STAR && r.name(end - 1).toLowerCase() === 'processlist') {
         r.result.readsProcessListTable = true;
       }
     } else {
       this.declareName(i);
-      if (r.name(i).toLowerCase() === 'processlist') r.result.readsProcessListTable = true;
+      if (r.kind(i) === Tok.WORD ? r.kw(i) === K.PROCESSLIST : r.name(i).toLowerCase() === 'processlist') r.result.readsProcessListTable = true;
     }
     this.aliasNext = true;
     return end;
@@ -289,14 +295,14 @@ class ReferenceScan {
     }
     if (parts >= 3 || (parts === 2 && r.kind(end) === Tok.OPEN_PAREN)) r.schema(r.name(i));
     else if (parts === 2) {
-      this.candidates = fit(this.candidates, this.candidateCount, (size) => new Int32Array(size));
+      if (this.candidateCount === this.candidates.length) this.candidates = grown(this.candidates, new Int32Array(this.candidateCount * 2));
       this.candidates[this.candidateCount++] = i;
     }
     return end;
   }
 
   private declareName(i: number): void {
-    this.declared = fit(this.declared, this.declaredCount, (size) => new Int32Array(size));
+    if (this.declaredCount === this.declared.length) this.declared = grown(this.declared, new Int32Array(this.declaredCount * 2));
     this.declared[this.declaredCount++] = i;
   }
 

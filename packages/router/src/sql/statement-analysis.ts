@@ -7,9 +7,12 @@ import { StatementReader } from './statement-reader.ts';
 import { lexFlagsOfSqlMode } from './sql-mode.ts';
 import { TokenList } from './token-list.ts';
 
-/** Counts the work of analyses (bytes lexed plus tokens read), for tests that check it grows linearly. */
+/** Counts the work of analyses, for tests that check it grows linearly (and for the executor's report). */
 export interface WorkMeter {
+  /** Bytes lexed plus token reads. */
   steps: number;
+  /** Tokens lexed. */
+  tokens?: number;
 }
 
 /** SQL inside string literals (PREPARE … FROM '…') is analysed to this depth; deeper is refused as dynamic SQL. */
@@ -61,6 +64,7 @@ function analyze(sql: Buffer, options: LexOptions, meter: WorkMeter | undefined,
       const charset = result.namesCharset;
       reader.from = 0;
       reader.to = tokens.count;
+      if (meter?.tokens !== undefined) meter.tokens += tokens.count;
       reader.statementIndex = result.statementCount;
       const kind = classifyStatement(reader, lexer.compound);
       const start = tokens.start[0];

@@ -88,6 +88,18 @@ test('qualified names reach schemas, in every position', () => {
     ['HANDLER other.t OPEN', ['other']],
     ['LOAD DATA LOCAL INFILE "f" INTO TABLE other.t', ['other']],
     ['SELECT db1.t.c FROM db1.t, db2.u', ['db1', 'db2']],
+    ['SELECT * FROM t mysql FOR SYSTEM_TIME ALL, mysql.user', ['mysql']],
+    ['SELECT * FROM t PARTITION (p0) mysql, mysql.user', ['mysql']],
+    ['SELECT * FROM t mysql USE INDEX (i), mysql.user', ['mysql']],
+    ['SELECT * FROM t JOIN u USING (id), mysql.user', ['mysql']],
+    ['SELECT * FROM JSON_TABLE(@j, "$" COLUMNS (a INT PATH "$")) AS mysql, mysql.user', ['mysql']],
+    ['SELECT * FROM t WHERE EXISTS (TABLE mysql.user)', ['mysql']],
+    ['SELECT * FROM t UNION TABLE mysql.user', ['mysql']],
+    ['ALTER TABLE mysql RENAME mysql.x', ['mysql']],
+    ['ALTER TABLE mysql RENAME AS mysql.x', ['mysql']],
+    ['DROP INDEX i ON mysql.user', ['mysql']],
+    ['SELECT * FROM mysql/**/./**/user', ['mysql']],
+    ['SELECT * FROM mysql/*!.user*/', ['mysql']],
     ['SELECT * FROM "mysql"."user"', []],
   ];
   for (const [sql, expected] of cases) assert.deepEqual(schemas(sql), expected, sql);

@@ -26,17 +26,18 @@ const STOPS = new Set<number>([
   K.INNER, K.LEFT, K.RIGHT, K.CROSS, K.NATURAL, K.STRAIGHT_JOIN, K.LOCK, K.PARTITION, K.AS, K.TO, K.READ, K.WRITE,
   K.FORCE, K.USE, K.KEY, K.INDEX, K.RETURNING, K.FETCH, K.TABLE, K.CHECK, K.DEFAULT, K.CASE, K.IGNORE, K.IF, K.NOT,
   K.LOW_PRIORITY, K.HIGH_PRIORITY, K.DELAYED, K.QUICK, K.OUTER, K.OJ, K.LATERAL, K.TEMPORARY, K.EXISTS, K.DO,
-  K.REFERENCES, K.TABLES, K.VIEW, K.ALL, K.DESC, K.OR, K.THEN, K.ELSE, K.END, K.BEGIN,
+  K.REFERENCES, K.TABLES, K.VIEW, K.ALL, K.DESC, K.OR, K.THEN, K.ELSE, K.END, K.BEGIN, K.RENAME,
 ]);
 
 /** Words that may stand between a table-position keyword and the table name. */
 const MODIFIERS = new Set<number>([
   K.LOW_PRIORITY, K.HIGH_PRIORITY, K.DELAYED, K.IGNORE, K.QUICK, K.IF, K.NOT, K.EXISTS, K.OJ, K.LATERAL, K.CONCURRENT, K.LOCAL,
+  K.AS, // ALTER TABLE t RENAME AS db.t
 ]);
 
 /** Words after which a table list ends. */
 const LIST_ENDS = new Set<number>([
-  K.WHERE, K.GROUP, K.ORDER, K.HAVING, K.LIMIT, K.WINDOW, K.SET, K.UNION, K.EXCEPT, K.INTERSECT, K.INTO, K.FOR, K.LOCK,
+  K.WHERE, K.GROUP, K.ORDER, K.HAVING, K.LIMIT, K.WINDOW, K.SET, K.UNION, K.EXCEPT, K.INTERSECT, K.INTO, K.LOCK,
   K.RETURNING, K.VALUES, K.SELECT, K.PROCEDURE, K.WITH,
 ]);
 
@@ -129,7 +130,7 @@ class ReferenceScan {
     }
     if (this.aliasNext) {
       this.aliasNext = false;
-      if (keyword === 0 || !STOPS.has(keyword)) {
+      if ((keyword === 0 || !STOPS.has(keyword)) && r.kind(i + 1) !== Tok.DOT) {
         this.declareName(i);
         return i + 1;
       }
@@ -165,7 +166,7 @@ class ReferenceScan {
       this.startTable(false);
     } else if (keyword === K.LIKE && !this.sawFrom && this.depth <= 1 && this.first === K.CREATE) {
       this.startTable(false);
-    } else if (keyword === K.TO && (this.first === K.RENAME || this.first === K.ALTER)) {
+    } else if ((keyword === K.TO && (this.first === K.RENAME || this.first === K.ALTER)) || (keyword === K.RENAME && this.first === K.ALTER)) {
       this.startTable(false);
     } else if (keyword === K.AS) {
       this.aliasNext = true;

@@ -56,6 +56,7 @@ test('comments: -- needs a space or control character after it, # runs to the en
   assert.deepEqual(one('SELECT 1--1\n'), ['SELECT', 'number:1', 'operator:-', 'operator:-', 'number:1']);
   assert.deepEqual(one('SELECT 1 -- x\n, 2 #y\n, 3 --\tz\n, 4 /* a */ --'), ['SELECT', 'number:1', 'comma:,', 'number:2', 'comma:,', 'number:3', 'comma:,', 'number:4']);
   assert.deepEqual(one('SELECT 1 /* open'), ['SELECT', 'number:1']);
+  assert.deepEqual(one('SELECT 1 --\x7f, 2'), ['SELECT', 'number:1']);
 });
 
 test('executable comments are lexed as code, their tokens flagged; a six-digit version gate is flagged as such', () => {

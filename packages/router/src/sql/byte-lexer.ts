@@ -121,7 +121,7 @@ export class ByteLexer {
       const c = sql[i];
       if (isSpace(c)) {
         i++;
-      } else if (c === 35 || (c === 45 && sql[i + 1] === 45 && (i + 2 >= end || sql[i + 2] <= 32))) {
+      } else if (c === 35 || (c === 45 && sql[i + 1] === 45 && (i + 2 >= end || sql[i + 2] <= 32 || sql[i + 2] === 127))) {
         while (i < end && sql[i] !== 10) i++;
       } else if (c === 47 && sql[i + 1] === 42) {
         if (sql[i + 2] === 33 || (sql[i + 2] === 77 && sql[i + 3] === 33)) {

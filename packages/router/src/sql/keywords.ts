@@ -60,26 +60,33 @@ function hashFolded(bytes: ArrayLike<number>, start: number, end: number): numbe
   return (hash ^ (end - start)) >>> 0;
 }
 
-const BY_HASH = new Map<number, number>();
+/** Open addressing over the folded hash: slot -> keyword id (0 = empty). */
+const SLOTS = new Uint16Array(1024);
+const MASK = SLOTS.length - 1;
 for (let id = 1; id <= WORDS.length; id++) {
   const bytes = Buffer.from(WORDS[id - 1], 'latin1');
-  const hash = hashFolded(bytes, 0, bytes.length);
-  if (BY_HASH.has(hash)) throw new Error(`keyword hash collision: ${WORDS[id - 1]}`);
-  BY_HASH.set(hash, id);
+  let slot = hashFolded(bytes, 0, bytes.length) & MASK;
+  while (SLOTS[slot] !== 0) slot = (slot + 1) & MASK;
+  SLOTS[slot] = id;
 }
 
 /** The keyword id of the word at sql[start, end), or 0. */
 export function keywordAt(sql: Buffer, start: number, end: number): number {
   const length = end - start;
   if (length > MAX_LENGTH || length < 2) return 0;
-  const id = BY_HASH.get(hashFolded(sql, start, end));
-  if (id === undefined) return 0;
-  const word = WORDS[id - 1];
-  if (word.length !== length) return 0;
+  for (let slot = hashFolded(sql, start, end) & MASK; SLOTS[slot] !== 0; slot = (slot + 1) & MASK) {
+    const id = SLOTS[slot];
+    if (matches(WORDS[id - 1], sql, start, length)) return id;
+  }
+  return 0;
+}
+
+function matches(word: string, sql: Buffer, start: number, length: number): boolean {
+  if (word.length !== length) return false;
   for (let i = 0; i < length; i++) {
     let c = sql[start + i];
     if (c >= 97 && c <= 122) c -= 32;
-    if (c !== word.charCodeAt(i)) return 0;
+    if (c !== word.charCodeAt(i)) return false;
   }
-  return id;
+  return true;
 }

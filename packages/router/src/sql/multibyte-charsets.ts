@@ -46,7 +46,15 @@ const BY_CHARSET = new Map<string, MultibyteLength>([
 ]);
 
 /** Lower case without allocating when the name already is (the usual case, on every statement). */
-const lower = (name: string) => (/[A-Z]/.test(name) ? name.toLowerCase() : name);
+let lastName = '';
+let lastLower = '';
+function lower(name: string): string {
+  if (name !== lastName) {
+    lastName = name;
+    lastLower = /[A-Z]/.test(name) ? name.toLowerCase() : name;
+  }
+  return lastLower;
+}
 
 /** The multibyte rule of a character set, or undefined when bytes can be lexed one by one. */
 export function multibyteLengthOf(charset: string): MultibyteLength | undefined {

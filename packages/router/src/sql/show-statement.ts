@@ -38,6 +38,7 @@ export function classifyShow(r: StatementReader, from: number, to: number): void
   for (const words of ADMIN_SHOWS) {
     if (words.every((word, k) => r.kw(i + k) === word)) r.admin(`SHOW ${words.map((_, k) => r.text(i + k, i + k).toUpperCase()).join(' ')}`);
   }
+  if ((r.kw(i) === K.EXPLAIN || r.kw(i) === K.ANALYZE) && r.kw(i + 1) === K.FOR) r.admin(`SHOW ${r.upper(i)} FOR (a backend thread id)`);
   if (r.kw(i) === K.GRANTS && r.kw(i + 1) === K.FOR && r.kw(i + 2) !== K.CURRENT_USER) r.admin('SHOW GRANTS FOR another account');
   if (r.kw(i) === K.CREATE && (r.kw(i + 1) === K.DATABASE || r.kw(i + 1) === K.SCHEMA)) {
     let name = i + 2;

@@ -22,7 +22,7 @@ test('every administrative statement form is refused for non-admins', () => {
     'SET sql_log_bin = 0', 'SET STATEMENT max_statement_time = 1 FOR SHUTDOWN', '/*! SET GLOBAL x = 1 */', '/*M!100000 CREATE USER bob */',
     "PREPARE s FROM 'SET GLOBAL x = 1'", "PREPARE s FROM 'SELECT * FROM t ' 'INTO OUTFILE \"/tmp/x\"'", "EXECUTE IMMEDIATE 'SHUTDOWN'",
     'PREPARE s FROM @sql', 'EXECUTE IMMEDIATE CONCAT("SHUT", "DOWN")', 'BACKUP STAGE START', 'BEGIN NOT ATOMIC SET GLOBAL x = 1; END',
-    'SELECT 1; SHUTDOWN',
+    'SELECT 1; SHUTDOWN', 'EXPLAIN FOR CONNECTION 5', 'SHOW EXPLAIN FOR 5', 'SHOW ANALYZE FOR 5',
   ];
   for (const sql of admin) assert.notEqual(analyze(sql).adminReason, undefined, sql);
 });

@@ -166,6 +166,10 @@ function classifyPart(r: StatementReader, from: number, to: number): string {
     r.admin(admin);
     if (first === K.FLUSH && hasKeyword(r, from, to, K.LOCK)) r.pin('FLUSH … LOCK');
   }
+  if ((first === K.EXPLAIN || first === K.DESCRIBE || first === K.DESC) && second === K.FOR && r.kw(from + 2) === K.CONNECTION) {
+    // Takes a backend thread id, which a client never sees (Cathode hands out its own ids).
+    r.admin('EXPLAIN FOR CONNECTION');
+  }
   if (PLAIN.has(first) || r.kind(from) === Tok.OPEN_PAREN || admin !== undefined) {
     if (first === K.COMMIT || first === K.ROLLBACK) commitOrRollback(r, from, to);
     scanReferences(r, from, to, first);

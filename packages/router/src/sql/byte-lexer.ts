@@ -99,7 +99,7 @@ export class ByteLexer {
       } else if (before !== K.END) {
         if (keyword === K.CASE || keyword === K.LOOP || keyword === K.WHILE) depth++;
         else if (keyword === K.REPEAT) repeatPending = true;
-        else if ((keyword === K.IF || keyword === K.FOR) && opensBlock(this.sql, tokens, i)) depth++;
+        else if ((keyword === K.IF || keyword === K.FOR) && (opensBlock(this.sql, tokens, i) || startsBody(tokens, i))) depth++;
       }
       if (depth > 0) compound = true;
     }
@@ -322,4 +322,10 @@ function opensBlock(sql: Buffer, tokens: TokenList, i: number): boolean {
 
 function isLabelColon(sql: Buffer, tokens: TokenList, i: number): boolean {
   return tokens.kind[i] === Tok.OPERATOR && sql[tokens.start[i]] === 58 && tokens.end[i] - tokens.start[i] === 1;
+}
+
+/** After `CREATE PROCEDURE p(…)` or `… FOR EACH ROW`, a stored program's body starts. */
+function startsBody(tokens: TokenList, i: number): boolean {
+  const definition = tokens.keyword[0] === K.CREATE || tokens.keyword[0] === K.ALTER;
+  return definition && (tokens.kind[i - 1] === Tok.CLOSE_PAREN || tokens.keyword[i - 1] === K.ROW);
 }

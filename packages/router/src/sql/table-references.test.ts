@@ -28,6 +28,23 @@ test('tables and aliases of the statement are not schemas', () => {
     'SELECT x.a FROM t1 x, t2 y WHERE x.id = y.id',
     'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = OLD.a',
     'SELECT j.v FROM JSON_TABLE(@doc, "$[*]" COLUMNS (v INT PATH "$")) AS j',
+    // What ORMs and drivers send.
+    'SELECT `User`.`id`, `User`.`name` FROM `Users` AS `User` WHERE `User`.`id` = 1',
+    'select user0_.id as id1_0_ from users user0_ where user0_.id=?',
+    'SELECT `u`.`id` AS `u_id` FROM `user` `u` LEFT JOIN `photo` `p` ON `p`.`userId`=`u`.`id`',
+    'SELECT `app_user`.`id` FROM `app_user` INNER JOIN `app_group` ON (`app_user`.`group_id` = `app_group`.`id`)',
+    'SELECT `users`.* FROM `users` WHERE `users`.`id` = 1 LIMIT 1',
+    'select @@version_comment limit 1',
+    'UPDATE a JOIN b ON a.id = b.id SET a.x = b.y',
+    'SELECT (SELECT COUNT(*) FROM c WHERE c.uid = u.id) AS cnt FROM users u',
+    'SELECT CONVERT(u.x USING utf8mb4), CAST(u.y AS CHAR) FROM users u',
+    'SELECT t.a, COUNT(*) OVER (PARTITION BY t.b ORDER BY t.c) FROM t',
+    'WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT r.n + 1 FROM r WHERE r.n < 10) SELECT * FROM r',
+    'SELECT * FROM t1 LEFT JOIN (t2 CROSS JOIN t3) ON t2.a = t1.a AND t3.b = t1.b',
+    'SELECT * FROM t1 a JOIN t2 b USING (id) WHERE a.x = b.y',
+    'SELECT t.id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id)',
+    'SELECT * FROM t1 a INNER JOIN t2 b ON a.id = b.id INNER JOIN t3 c ON c.id = b.id WHERE c.x = a.x',
+    'LOCK TABLES t1 AS a READ, t2 WRITE',
   ]) {
     assert.deepEqual(schemas(sql), [], sql);
   }

@@ -42,6 +42,10 @@ export function durationMs() {
   return intBetween(1, MAX_TIMER_MS);
 }
 
+export function flag() {
+  return z.boolean(expecting('true or false'));
+}
+
 export function anyString() {
   return z.string(expecting('a string'));
 }

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
 import {
-  anyString, checkUniqueNames, durationMs, expecting, intAtLeast, intBetween, listOf,
+  anyString, checkUniqueNames, flag, durationMs, expecting, intAtLeast, intBetween, listOf,
   nonEmptyString, oneOf, secretString, section,
 } from './fields.ts';
 
@@ -34,6 +34,8 @@ const userSchema = section({
   plugin: oneOf(AUTH_PLUGINS).default('mysql_native_password'),
   // "*" grants every schema.
   schemas: listOf(anyString(), 'schema names', { nonEmpty: true }),
+  // Administrative statements (SET GLOBAL, GRANT, SHUTDOWN, KILL USER, INTO OUTFILE, ...) are refused to everyone else.
+  admin: flag().default(false),
 }).superRefine((user, ctx) => {
   const given = [user.password, user.passwordHash].filter((secret) => secret !== undefined).length;
   if (given === 1) return;

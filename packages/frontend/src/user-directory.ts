@@ -9,6 +9,8 @@ export interface UserAccount {
   /** Kept only when configured in plaintext; full caching_sha2 auth can also check against nativeStage2. */
   password: string | undefined;
   schemas: readonly string[];
+  /** May run administrative statements (SET GLOBAL, GRANT, SHUTDOWN, ...). */
+  admin: boolean;
 }
 
 export interface UserConfig {
@@ -17,6 +19,7 @@ export interface UserConfig {
   passwordHash?: string;
   plugin: 'mysql_native_password' | 'caching_sha2_password';
   schemas: readonly string[];
+  admin?: boolean;
 }
 
 /**
@@ -39,6 +42,7 @@ export class UserDirectory {
           nativeStage2: user.passwordHash ? parseNativePasswordHash(user.passwordHash) : user.password ? nativePasswordStage2(user.password) : undefined,
           password: user.password,
           schemas: user.schemas,
+          admin: user.admin ?? false,
         },
       ]),
     );

@@ -6,7 +6,7 @@ import {
   RelayInterruptedError,
   type ResponseSink,
 } from '@cathode/backend';
-import { type ClientConnection, type ClientIdentity, type CommandFinish, ResultWriter, type SessionHandler } from '@cathode/frontend';
+import { type ClientConnection, type ClientIdentity, type CommandFinish, ResultWriter, type SessionHandler, sessionFunctionColumn, writeSingleValue } from '@cathode/frontend';
 import {
   CapabilityFlags,
   CommandByte,
@@ -18,7 +18,6 @@ import {
   decodeComFieldList,
   decodeComInitDb,
   decodeComProcessKill,
-  decodeComQuery,
   decodeComSetOption,
   encodeComInitDb,
   encodeEofPacket,
@@ -39,7 +38,13 @@ import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
 import { markInSync } from './session/state-sync.ts';
 import { StatementOutcomes } from './session/statement-outcomes.ts';
-import { type StatementEffects, statementEffects } from './sql/statement-effects.ts';
+import type { LexOptions } from './sql/byte-lexer.ts';
+import { lexFlagsOfSqlMode } from './sql/sql-mode.ts';
+import { analyzeStatement } from './sql/statement-analysis.ts';
+import type { StatementAnalysis } from './sql/statement-analysis-result.ts';
+
+/** Schemas every user may name: MariaDB filters what they show by the backend account's grants. */
+const OPEN_SCHEMAS = new Set(['information_schema']);
 
 /** Calls `finish` when a command served by an async method is done (resolving with nothing is success). */
 function settle(pending: Promise<void>, finish: CommandFinish): void {
@@ -71,6 +76,8 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   private relayThen: ((outcome: RelayOutcome) => void) | undefined;
   private relayFail: ((error: unknown) => void) | undefined;
   private ended = false;
+  /** How the session's statements are lexed: its client character set and sql_mode flags. */
+  private lexOptions: LexOptions = { charset: 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
 
   constructor(connection: ClientConnection, context: RouterContext) {
     this.connection = connection;
@@ -112,6 +119,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   async open(identity: ClientIdentity): Promise<void> {
     this.identity = identity;
     this.state = this.freshState(identity, identity.schema);
+    this.lexOptions = { charset: this.context.collations.get(identity.characterSet)?.charset ?? 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
     this.context.registry.add(this);
     // Selecting the schema on a backend connection proves it exists (1049 otherwise).
     if (identity.schema !== undefined) {
@@ -232,18 +240,28 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     return this.leaseFor(plan.node);
   }
 
-  /** The checks every statement passes, whether it comes as text or prepared. */
-  admit(sql: string): StatementEffects {
-    const effects = statementEffects(sql);
-    if (effects.schema !== undefined) this.assertSchemaAllowed(effects.schema);
-    return effects;
+  /**
+   * The checks every statement passes, whether it comes as text or prepared, before any backend
+   * sees it: administrative statements only for admin users, and no schema the user may not use.
+   */
+  admit(sql: Buffer): StatementAnalysis {
+    const analysis = analyzeStatement(sql, this.lexOptions);
+    if (analysis.adminReason !== undefined && !this.account()?.admin) throw SqlError.of('ER_SPECIFIC_ACCESS_DENIED_ERROR', `Cathode admin (${analysis.adminReason})`);
+    if (analysis.schema !== undefined) this.assertSchemaAllowed(analysis.schema);
+    for (const schema of analysis.schemasReferenced) if (!OPEN_SCHEMAS.has(schema.toLowerCase())) this.assertSchemaAllowed(schema);
+    return analysis;
   }
 
-  statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, effects: StatementEffects | undefined): void {
+  statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, analysis: StatementAnalysis | undefined): void {
     this.outcomes.record(outcome);
-    if (effects) {
-      if (!outcome.failed) this.track(effects, lease, connection);
-      if (effects.pinReason) lease.pinReasons.add(effects.pinReason);
+    // The connection that ran SQL_CALC_FOUND_ROWS was kept for this statement only.
+    lease.pinReasons.delete('SQL_CALC_FOUND_ROWS');
+    if (analysis) {
+      if (!outcome.failed) this.track(analysis, lease, connection);
+      if (analysis.pinReason) lease.pinReasons.add(analysis.pinReason);
+      if (analysis.userVariables.size > 0) lease.pinReasons.add('user variable');
+      if (analysis.calcFoundRows) lease.pinReasons.add('SQL_CALC_FOUND_ROWS');
+      if (analysis.untracked !== undefined) lease.untracked = analysis.untracked;
     }
     this.checkin(lease, connection, outcome.statusFlags);
   }
@@ -321,9 +339,14 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   // --- commands ---------------------------------------------------------------------------------
 
   private query(payload: Buffer, framed: Buffer, finish: CommandFinish): void {
-    const effects = this.admit(decodeComQuery(payload));
-    if (effects.kill) {
-      settle(this.killStatement(effects.kill.connectionId, effects.kill.queryOnly), finish);
+    const analysis = this.admit(payload.subarray(1));
+    if (analysis.kills.length > 0) {
+      settle(this.kill(analysis), finish);
+      return;
+    }
+    if (analysis.localAnswer) {
+      this.answerLocally(analysis.localAnswer);
+      finish();
       return;
     }
     const plan = this.context.router.route(this.state.schema, payload.subarray(1));
@@ -332,15 +355,17 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       return;
     }
     const lease = this.leaseFor(plan.node);
+    // Only LOAD DATA LOCAL may make the backend ask the client for a file.
+    const shape = analysis.localInfile ? ResponseShape.RESULT : ResponseShape.RESULT_WITHOUT_LOCAL_INFILE;
     const relay = (connection: BackendConnection) =>
       this.relayOn(
         lease,
         connection,
         framed,
-        ResponseShape.RESULT,
+        shape,
         undefined,
         (outcome) => {
-          this.statementDone(lease, connection, outcome, effects);
+          this.statementDone(lease, connection, outcome, analysis);
           finish();
         },
         finish,
@@ -349,6 +374,21 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
     if (ready instanceof Promise) ready.then(relay, (error: unknown) => finish(this.checkoutFailed(error)));
     else relay(ready);
+  }
+
+  /** `SELECT LAST_INSERT_ID()` and its kin: the session's own values, whichever connection ran the statements before. */
+  private answerLocally(answer: NonNullable<StatementAnalysis['localAnswer']>): void {
+    const { outcomes } = this;
+    const value =
+      answer.function === 'LAST_INSERT_ID' ? outcomes.lastInsertId
+      : answer.function === 'FOUND_ROWS' ? outcomes.foundRows
+      : answer.function === 'ROW_COUNT' ? outcomes.rowCount
+      : this.connectionId;
+    const writer = new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
+    writeSingleValue(writer, sessionFunctionColumn(answer.function, answer.columnName), value, { statusFlags: this.statusFlags });
+    // A SELECT: FOUND_ROWS() is now 1 and ROW_COUNT() -1, as on MariaDB.
+    outcomes.foundRows = 1;
+    outcomes.rowCount = -1;
   }
 
   /** A statement the router spread over several data nodes, answered as one. */
@@ -418,19 +458,27 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     };
   }
 
+  private account() {
+    return this.identity && this.context.users.find(this.identity.username);
+  }
+
   private assertSchemaAllowed(schema: string): void {
-    const account = this.identity && this.context.users.find(this.identity.username);
+    const account = this.account();
     if (!account || !this.context.users.mayUseSchema(account, schema)) {
       throw SqlError.of('ER_DBACCESS_DENIED_ERROR', this.identity?.username ?? '', this.connection.remoteAddress, schema);
     }
   }
 
   /** Remembers what a successful statement changed, on the session and on the connection that ran it. */
-  private track(effects: StatementEffects, lease: Lease, connection: BackendConnection): void {
+  private track(effects: StatementAnalysis, lease: Lease, connection: BackendConnection): void {
     if (effects.unlocksTables) {
       lease.pinReasons.delete('LOCK TABLES');
-      lease.pinReasons.delete('FLUSH ... LOCK');
+      lease.pinReasons.delete('FLUSH … LOCK');
     }
+    if (effects.releasesAllLocks) lease.pinReasons.delete('GET_LOCK');
+    lease.trackTemporaryTables(effects.temporaryTablesCreated, effects.temporaryTablesDropped);
+    if (effects.namesCharset !== undefined) this.lexOptions = { ...this.lexOptions, charset: effects.namesCharset };
+    if (effects.sqlMode !== undefined) this.lexOptions = { ...this.lexOptions, ...lexFlagsOfSqlMode(effects.sqlMode) };
     if (effects.schema === undefined && effects.names === undefined && effects.variables.size === 0) return;
     const applied = appliedStateOf(connection);
     if (effects.schema !== undefined) {
@@ -499,6 +547,19 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   }
 
   // --- KILL -------------------------------------------------------------------------------------
+
+  /**
+   * KILL as text. Alone it is Cathode's (ids are Cathode's connection ids); inside a multi-statement
+   * text it is refused whole, as running part of the text would answer for statements never run.
+   */
+  private async kill(analysis: StatementAnalysis): Promise<void> {
+    const [kill] = analysis.kills;
+    if (analysis.statementCount > 1) throw SqlError.of('ER_NOT_SUPPORTED_YET', 'KILL inside a multi-statement text');
+    if (!('connectionId' in kill.target)) throw SqlError.of('ER_NOT_SUPPORTED_YET', 'KILL QUERY ID');
+    const id = kill.target.connectionId;
+    if (id > BigInt(Number.MAX_SAFE_INTEGER)) throw SqlError.of('ER_NO_SUCH_THREAD', id.toString());
+    await this.killStatement(Number(id), kill.queryOnly);
+  }
 
   private async killStatement(targetId: number, queryOnly: boolean): Promise<void> {
     const username = this.identity?.username ?? '';

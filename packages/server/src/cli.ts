@@ -63,6 +63,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const logger = createLogger(config.log.level, 'main');
+  // Before start-up, which logs "listening": a SIGHUP sent right after that line must find the handler.
+  // SIGHUP's default action ends the process without a word; until online reload exists, say so and go on.
+  process.on('SIGHUP', () => logger.warn('SIGHUP: reloading the configuration is not supported yet; still running with the configuration loaded at start'));
   let handle;
   try {
     handle = await startCathode(config, logger);
@@ -84,8 +87,6 @@ async function main(): Promise<number> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  // SIGHUP's default action ends the process without a word; until online reload exists, say so and go on.
-  process.on('SIGHUP', () => logger.warn('SIGHUP: reloading the configuration is not supported yet; still running with the configuration loaded at start'));
   return -1;
 }
 

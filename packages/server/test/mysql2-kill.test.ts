@@ -133,7 +133,7 @@ test('KILL QUERY of a session that is idle is a no-op OK', async () => {
 test('a backend connection killed mid-statement: the client gets an error and its next statements work', async () => {
   const marker = `backend-${randomBytes(6).toString('hex')}`;
   await using(cathode.connect(), async (a) => {
-    const statement = await a.prepare('SELECT ? AS echoed, CONNECTION_ID() AS backend');
+    const statement = await a.prepare('SELECT ? AS echoed, @@pseudo_thread_id AS backend');
     const [[before]] = (await statement.execute(['before'])) as [Row[], unknown];
     const running = wireError(a.query(`SELECT SLEEP(10), '${marker}'`)).catch((error: Error) => error);
     const thread = await backendThreadRunning(marker);
@@ -141,7 +141,7 @@ test('a backend connection killed mid-statement: the client gets an error and it
     const outcome = (await running) as { errno?: number; sqlState?: string; message: string };
     // A server-range errno (Connector/C takes the client-range 2013 from a server for a malformed packet).
     assert.deepEqual([outcome.errno, outcome.sqlState], [1317, '70100'], `an error for the lost statement, got ${JSON.stringify(outcome)}`);
-    const [[row]] = await a.query<Row[]>('SELECT 2 + 2 AS four, CONNECTION_ID() AS backend');
+    const [[row]] = await a.query<Row[]>('SELECT 2 + 2 AS four, @@pseudo_thread_id AS backend');
     assert.equal(row.four, 4);
     assert.notEqual(row.backend, thread, 'a new backend connection');
     // The prepared statement is prepared again on the new connection.
@@ -175,7 +175,7 @@ test('regression: a pinned connection lost between statements (backend restarted
   await using(cathode.connect(), async (a) => {
     await a.query('BEGIN');
     await a.query('INSERT INTO tx_split VALUES (1)');
-    const [[held]] = await a.query<Row[]>('SELECT CONNECTION_ID() AS thread');
+    const [[held]] = await a.query<Row[]>('SELECT @@pseudo_thread_id AS thread');
     await cathode.direct(`KILL CONNECTION ${held.thread}`);
     const insert = await wireError(a.query('INSERT INTO tx_split VALUES (2)'));
     assert.deepEqual([insert.errno, insert.sqlState], [1927, '70100'], JSON.stringify(insert));

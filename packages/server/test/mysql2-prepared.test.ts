@@ -72,14 +72,14 @@ test('a statement prepared on one backend connection is re-prepared when another
   const holders: mysql.Connection[] = [];
   try {
     await using(cathode.connect(), async (a) => {
-      const statement = await a.prepare('SELECT CONNECTION_ID() AS backend, ? AS v');
+      const statement = await a.prepare('SELECT @@pseudo_thread_id AS backend, ? AS v');
       const [[first]] = (await statement.execute(['one'])) as [Row[], unknown];
       // Other sessions hold idle backend connections in transactions until one holds A's.
       for (let held = false; !held; ) {
         const holder = await cathode.connect();
         holders.push(holder);
         await holder.query('BEGIN');
-        const [[row]] = await holder.query<Row[]>('SELECT CONNECTION_ID() AS backend');
+        const [[row]] = await holder.query<Row[]>('SELECT @@pseudo_thread_id AS backend');
         held = row.backend === first.backend;
         assert.ok(holders.length < 100, 'some session must get the idle connection A used');
       }

@@ -43,7 +43,7 @@ async function sessionVariables(connection: mysql.Connection): Promise<Record<st
 }
 
 async function backendThread(connection: mysql.Connection): Promise<number> {
-  const [[row]] = await connection.query<Row[]>('SELECT CONNECTION_ID() AS id');
+  const [[row]] = await connection.query<Row[]>('SELECT @@pseudo_thread_id AS id');
   return Number(row.id);
 }
 

@@ -92,9 +92,16 @@ test('sessions spread over both reactors, and a dead reactor takes only its own 
   assert.deepEqual(cathode.handle.sessionCounts(), [0, 3]);
 
   // The replacement reactor 0 serves new sessions (the emptier reactor gets them).
+  // Until the replacement is ready, new sessions go to reactor 1 (a starting reactor gets no sockets).
   const fresh = await eventually(async () => {
     const connection = await connect();
     assert.equal(await selectOne(connection, 5), 5);
+    if (cathode.handle.reactorOf(connection.threadId) !== 0) {
+      await connection.end();
+      // Gone from the counts before the next try, so placement sees the real numbers.
+      await eventually(async () => assert.equal(cathode.handle.reactorOf(connection.threadId), undefined));
+      throw new Error('the replacement reactor is not serving yet');
+    }
     return connection;
   });
   assert.equal(cathode.handle.reactorOf(fresh.threadId), 0);

@@ -1,6 +1,6 @@
 import type { BackendConnection } from '@cathode/backend';
 import type { Lease } from '../session/lease.ts';
-import type { StatementEffects } from '../sql/statement-effects.ts';
+import type { StatementAnalysis } from '../sql/statement-analysis-result.ts';
 
 /** The server-side statement behind a client statement, on the one backend connection that has it. */
 export interface BackendStatement {
@@ -28,7 +28,7 @@ export interface ClientStatement {
   id: number;
   sql: string;
   /** What each execute does to session state, as the same SQL sent as text would. */
-  effects: StatementEffects;
+  analysis: StatementAnalysis;
   /** The data node's lease the statement runs on (chosen at prepare time). */
   lease: Lease;
   /** The session's schema when it was prepared: MariaDB runs a prepared statement in that schema. */

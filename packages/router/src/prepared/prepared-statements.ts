@@ -52,7 +52,7 @@ export class PreparedStatements {
   /** The statement is checked and classified as its text would be: a USE or SET prepared is still a USE or SET. */
   async prepare(payload: Buffer, framed: Buffer): Promise<void> {
     const sql = decodeComStmtPrepare(payload);
-    const effects = this.session.admit(sql);
+    const analysis = this.session.admit(payload.subarray(1));
     const lease = this.session.leaseForStatements(payload.subarray(1));
     const id = this.nextId++;
     let first = true;
@@ -68,7 +68,7 @@ export class PreparedStatements {
       this.statements.set(id, {
         id,
         sql,
-        effects,
+        analysis,
         lease,
         schema: this.session.state.schema,
         parameterCount: outcome.prepareOk.parameterCount,
@@ -142,7 +142,7 @@ export class PreparedStatements {
       backend.metadataForClient && this.metadataInserter(backend),
       (outcome) => {
         this.setCursorOpen(statement, cursorRequested && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
-        this.session.statementDone(statement.lease, connection, outcome, statement.effects);
+        this.session.statementDone(statement.lease, connection, outcome, statement.analysis);
         finish();
       },
       finish,

@@ -2,7 +2,7 @@ import type { BackendConnection, RelayOutcome } from '@cathode/backend';
 import type { PacketHeadHook, ResponseShape } from '@cathode/wire';
 import type { Lease } from '../session/lease.ts';
 import type { SessionState } from '../session/session-state.ts';
-import type { StatementEffects } from '../sql/statement-effects.ts';
+import type { StatementAnalysis } from '../sql/statement-analysis-result.ts';
 
 /**
  * What prepared statements need of their session: leases, relays and the bookkeeping after a
@@ -15,11 +15,11 @@ export interface StatementSession {
   /** The lease serving statements of the session's current schema (prepared statements route whole). */
   leaseForStatements(sql: Buffer): Lease;
   /** Refuses (throws) a statement the session's user may not run; returns what it does to session state. */
-  admit(sql: string): StatementEffects;
+  admit(sql: Buffer): StatementAnalysis;
   relayOn(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void;
   relayed(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome>;
   /** After a statement succeeded or failed on `connection`: state tracking, outcomes, then the lease's checkin. */
-  statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, effects: StatementEffects | undefined): void;
+  statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, analysis: StatementAnalysis | undefined): void;
   /** After a command that is not a statement (prepare, reset, fetch). */
   checkin(lease: Lease, connection: BackendConnection, statusFlags: number | undefined): void;
   /** A command failed outside a relay: the error to answer with (the session may end). */

@@ -43,6 +43,8 @@ export class Lease {
   openCursors = 0;
   /** Status flags of the last response on this node said a transaction is open. */
   inTransaction = false;
+  /** Temporary tables created on the connection and not dropped yet: they pin it. */
+  private readonly temporaryTables = new Set<string>();
   /** Why the connection's state is unknown (CALL, an unclassified statement): it is reset before it leaves. */
   untracked: string | undefined;
   private closed = false;
@@ -161,7 +163,16 @@ export class Lease {
     return new PinnedStateLostError(`lost the connection to backend ${connection.endpoint.name} holding ${what}`);
   }
 
+  /** The temporary-table pin lasts while any table the session created is not dropped. */
+  trackTemporaryTables(created: readonly string[], dropped: readonly string[]): void {
+    if (created.length === 0 && dropped.length === 0) return;
+    for (const name of created) this.temporaryTables.add(name.toLowerCase());
+    for (const name of dropped) this.temporaryTables.delete(name.toLowerCase());
+    if (this.temporaryTables.size === 0) this.pinReasons.delete('temporary table');
+  }
+
   clearPins(): void {
+    this.temporaryTables.clear();
     this.pinReasons.clear();
     this.openCursors = 0;
     this.inTransaction = false;

@@ -10,7 +10,7 @@ const EXAMPLE = fileURLToPath(new URL('../examples/cathode.example.yaml', import
 test('the example config loads', () => {
   const config = loadConfig(EXAMPLE, { env: {} });
   assert.deepEqual(config.users, [
-    { name: 'cathode', password: 'cathode', plugin: 'mysql_native_password', schemas: ['demo'] },
+    { name: 'cathode', password: 'cathode', plugin: 'mysql_native_password', schemas: ['demo'], admin: false },
   ]);
   assert.deepEqual(config.backends, [
     { name: 'primary', host: '127.0.0.1', port: 3307, user: 'root', password: '', pool: { min: 1, max: 64 } },

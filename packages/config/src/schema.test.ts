@@ -14,7 +14,7 @@ describe('defaults', () => {
       executor: { threads: 1 },
       maxAllowedPacket: 67108864,
       serverVersionSuffix: '-Cathode',
-      users: [{ name: 'app', password: 'app-password', plugin: 'mysql_native_password', schemas: ['*'] }],
+      users: [{ name: 'app', password: 'app-password', plugin: 'mysql_native_password', schemas: ['*'], admin: false }],
       backends: [{
         name: 'primary', host: '127.0.0.1', port: 3306, user: 'root', password: '',
         pool: { min: 1, max: 64 },
@@ -43,7 +43,7 @@ describe('defaults', () => {
   test('a user may give a passwordHash instead of a password, in either case', () => {
     const input = minimalInput();
     input.users[0] = { name: 'app', passwordHash: `*${'aB'.repeat(20)}`, plugin: 'caching_sha2_password', schemas: ['demo'] };
-    assert.deepEqual(parseConfig(input, { env: {} }).users[0], input.users[0]);
+    assert.deepEqual(parseConfig(input, { env: {} }).users[0], { ...input.users[0], admin: false });
   });
 
   test('schema routes may point at a configured backend', () => {

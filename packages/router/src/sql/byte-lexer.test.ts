@@ -84,6 +84,7 @@ test('a BEGIN … END block keeps its inner semicolons; BEGIN alone is a transac
   assert.equal(lex("SELECT CASE WHEN a THEN IF(a, 1, 2) ELSE REPEAT('x', 2) END FROM t; SELECT 2").length, 2);
   assert.equal(lex('lbl: LOOP SELECT 1; LEAVE lbl; END LOOP lbl; SELECT 2').length, 2);
   assert.equal(lex('XA START 1; XA END 1; XA PREPARE 1').length, 3);
+  assert.equal(lex('BEGIN NOT ATOMIC IF 1 THEN SELECT 1; END IF; END; SELECT 2').length, 2);
   assert.equal(lex('CREATE PROCEDURE p() IF a THEN SELECT 1; END IF; SELECT 2').length, 2);
   assert.equal(lex('CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW IF NEW.a THEN SET NEW.b = 1; END IF; SELECT 2').length, 2);
   assert.equal(lex('CREATE TABLE IF NOT EXISTS t (a INT); SELECT IF(1, 2, 3); SELECT 2').length, 3);

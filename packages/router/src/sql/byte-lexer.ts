@@ -315,7 +315,7 @@ function opensBlock(sql: Buffer, tokens: TokenList, i: number): boolean {
   const kind = tokens.kind[i - 1];
   const keyword = tokens.keyword[i - 1];
   return (
-    kind === Tok.SEMICOLON || keyword === K.THEN || keyword === K.ELSE || keyword === K.BEGIN || keyword === K.DO ||
+    kind === Tok.SEMICOLON || keyword === K.THEN || keyword === K.ELSE || keyword === K.BEGIN || keyword === K.ATOMIC || keyword === K.DO ||
     keyword === K.LOOP || keyword === K.REPEAT || isLabelColon(sql, tokens, i - 1)
   );
 }

@@ -146,11 +146,14 @@ function assignment(r: StatementReader, from: number, to: number): void {
     if (name === 'last_insert_id') result.sessionFunctions |= SessionFunction.LAST_INSERT_ID_SET;
     return;
   }
+  const lexing = name === 'sql_mode' || name === 'character_set_client';
   const value = constantText(r, target.valueFrom, to);
   if (value === undefined) {
     r.pin(`SET ${name} to a computed value`);
+    if (lexing) r.lexSettingsUnknown(`SET ${name} to a computed value`);
     return;
   }
+  if (lexing && r.kw(target.valueFrom) === K.DEFAULT) r.lexSettingsUnknown(`SET ${name} = DEFAULT`);
   result.variables = setIn(result.variables, name, `@@session.${name} = ${value}`);
   if (name === 'sql_mode') result.sqlMode = constantValue(r, target.valueFrom, to);
   else if (name === 'character_set_client') result.namesCharset = constantValue(r, target.valueFrom, to)?.toLowerCase();
@@ -188,6 +191,7 @@ function names(r: StatementReader, from: number, to: number, valueAt: number): v
     const kind = r.kind(i);
     if (kind !== Tok.WORD && kind !== Tok.STRING && kind !== Tok.QUOTED_IDENTIFIER) {
       r.pin('complex SET NAMES');
+      r.lexSettingsUnknown('SET NAMES to a computed value');
       return;
     }
   }
@@ -198,6 +202,7 @@ function names(r: StatementReader, from: number, to: number, valueAt: number): v
   }
   r.result.names = joinTokens(r, from, to);
   r.result.namesCharset = charset.toLowerCase();
+  if (r.result.namesCharset === 'default') r.lexSettingsUnknown('SET NAMES DEFAULT');
 }
 
 /**

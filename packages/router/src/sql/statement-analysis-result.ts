@@ -58,6 +58,13 @@ export interface StatementAnalysis {
   readonly kills: readonly KillStatement[];
   /** Why Cathode cannot know the connection's session state afterwards (reset it before another session uses it). */
   readonly untracked: string | undefined;
+  /**
+   * Why the sql_mode or character_set_client in force after the text cannot be read from it (a
+   * computed or DEFAULT value, CALL, EXECUTE, a block that sets them, …): before lexing the next
+   * text, read @@session.sql_mode and @@session.character_set_client from the connection. Statements
+   * after such a change in the same text are refused for non-admins (adminReason).
+   */
+  readonly lexSettingsUnknown: string | undefined;
   /** Every database the text names, unquoted as written (compare case-insensitively when lower_case_table_names is set). */
   readonly schemasReferenced: readonly string[];
   /** Why only an admin user may run the text. */
@@ -102,6 +109,7 @@ export function emptyAnalysis(): MutableAnalysis {
     temporaryTablesDropped: NO_STRINGS,
     kills: NO_KILLS,
     untracked: undefined,
+    lexSettingsUnknown: undefined,
     schemasReferenced: NO_STRINGS,
     adminReason: undefined,
     localInfile: false,

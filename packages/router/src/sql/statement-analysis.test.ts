@@ -57,6 +57,37 @@ test('the statements after SET sql_mode are lexed with its ANSI_QUOTES and NO_BA
   assert.deepEqual(analyze('SELECT * FROM "mysql"."user"').schemasReferenced, []);
 });
 
+test('a sql_mode or character set Cathode cannot read from the text is reported, and statements after it are for admins', () => {
+  const cases: Array<[string, string]> = [
+    ["SET sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')", 'SET sql_mode to a computed value'],
+    ['SET @@session.character_set_client = @cs', 'SET character_set_client to a computed value'],
+    ['SET NAMES @cs', 'SET NAMES to a computed value'],
+    ['SET NAMES DEFAULT', 'SET NAMES DEFAULT'],
+    ['SET sql_mode = DEFAULT', 'SET sql_mode = DEFAULT'],
+    ['CALL p()', 'CALL'],
+    ['EXECUTE s', 'EXECUTE'],
+    ['EXECUTE IMMEDIATE @q', 'dynamic SQL'],
+    ['BEGIN NOT ATOMIC IF 1 THEN SET NAMES gbk; END IF; END', 'sql_mode or character set changed inside a block'],
+    ['/*M!999999 SET NAMES gbk */', 'version-gated executable comment'],
+  ];
+  for (const [sql, reason] of cases) {
+    const effects = analyze(sql);
+    assert.equal(effects.lexSettingsUnknown, reason, sql);
+    assert.equal(effects.adminReason === undefined || sql.startsWith('EXECUTE IMMEDIATE'), true, sql);
+  }
+  const hidden = analyze("SET sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES'); SELECT 'a\\' ; SHUTDOWN ; SELECT '");
+  assert.match(hidden.adminReason ?? '', /unknown sql_mode or character set/);
+  for (const sql of ["SET sql_mode = 'ANSI'", 'SET NAMES gbk', 'SELECT 1; SET time_zone = @tz']) assert.equal(analyze(sql).lexSettingsUnknown, undefined, sql);
+});
+
+test('what a literal EXECUTE IMMEDIATE sets is known: the rest of the text is lexed with it', () => {
+  const gbkInjection = Buffer.concat([Buffer.from("SELECT '"), Buffer.from([0xbf, 0x5c]), Buffer.from("' ; SET GLOBAL x = 1 ; SELECT '")]);
+  const effects = analyze(Buffer.concat([Buffer.from("EXECUTE IMMEDIATE 'SET NAMES gbk'; "), gbkInjection]));
+  assert.equal(effects.namesCharset, 'gbk');
+  assert.equal(effects.lexSettingsUnknown, undefined);
+  assert.equal(effects.adminReason, 'SET GLOBAL');
+});
+
 test('identifiers are decoded in the client character set', () => {
   const latin1 = Buffer.concat([Buffer.from('SELECT * FROM '), Buffer.from([0xe9]), Buffer.from('t.x')]);
   assert.deepEqual(analyze(latin1, { charset: 'latin1' }).schemasReferenced, ['ét']);

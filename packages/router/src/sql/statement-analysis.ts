@@ -60,6 +60,8 @@ function analyze(sql: Buffer, options: LexOptions, meter: WorkMeter | undefined,
     let kinds: string[] | undefined;
     let ranges: number[] | undefined;
     while (lexer.nextStatement(tokens)) {
+      // After a change Cathode cannot see, the rest of the text may be lexed otherwise by MariaDB.
+      if (result.lexSettingsUnknown !== undefined) result.adminReason ??= `statements after an unknown sql_mode or character set (${result.lexSettingsUnknown})`;
       const sqlMode = result.sqlMode;
       const charset = result.namesCharset;
       reader.from = 0;
@@ -78,7 +80,11 @@ function analyze(sql: Buffer, options: LexOptions, meter: WorkMeter | undefined,
       }
       if (result.statementCount === 0 && !lexer.compound) result.localAnswer = localAnswerOf(reader, 0, tokens.count);
       result.statementCount++;
-      if (result.sqlMode !== sqlMode || result.namesCharset !== charset) relex(lexer, reader, result);
+      if (result.sqlMode !== sqlMode || result.namesCharset !== charset) {
+        // A version-gated comment may not have run on the backend.
+        if (reader.versioned) result.lexSettingsUnknown ??= 'version-gated executable comment';
+        relex(lexer, reader, result);
+      }
     }
     if (result.statementCount !== 1) result.localAnswer = undefined;
     if (kinds !== undefined && ranges !== undefined) {

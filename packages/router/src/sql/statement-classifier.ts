@@ -46,8 +46,10 @@ export function statementKind(r: StatementReader, from: number, to: number): str
 export function classifyStatement(r: StatementReader, compound: boolean): string {
   const from = r.from;
   const to = r.to;
+  r.versioned = false;
   for (let i = from; i < to; i++) {
     if (r.tokens.flags[i] & VERSIONED) {
+      r.versioned = true;
       r.untracked('version-gated executable comment');
       break;
     }
@@ -74,16 +76,17 @@ export function classifyStatement(r: StatementReader, compound: boolean): string
     mergeAuthorization(r, parts, storedProgram ? '' : undefined);
     kind = storedProgram ? keywordText(first) : statementKind(r, from, to);
   }
-  if (compound || storedProgram) checkEmbeddedStatements(r, from + 1, to);
+  if (compound || storedProgram) checkEmbeddedStatements(r, from + 1, to, !storedProgram);
   return kind;
 }
 
 const STORED_PROGRAMS = new Set<number>([K.PROCEDURE, K.FUNCTION, K.TRIGGER, K.EVENT, K.PACKAGE]);
 
-/** First keywords of statements that may need admin rights. */
+/** First keywords of statements that may need admin rights (or change how later statements are lexed). */
 const ADMIN_CAPABLE = new Set<number>([
   K.SET, K.SHUTDOWN, K.RESTART, K.RESET, K.PURGE, K.CHANGE, K.START, K.STOP, K.BINLOG, K.INSTALL, K.UNINSTALL, K.CACHE,
   K.BACKUP, K.FLUSH, K.GRANT, K.REVOKE, K.CREATE, K.ALTER, K.DROP, K.RENAME, K.KILL, K.LOAD, K.SHOW, K.PREPARE, K.EXECUTE,
+  K.CALL, // not admin, but what it runs may change sql_mode or the character set
 ]);
 
 /** Whether a statement that may need admin rights can start at i inside a stored program or block (where statements nest). */
@@ -118,7 +121,7 @@ function adminStatementAt(r: StatementReader, i: number): boolean {
  * NOT ATOMIC … SHUTDOWN; END`), each classified from its first keyword to the next `;` or nested
  * start, for admin rights only: a stored program runs later with its definer's rights.
  */
-function checkEmbeddedStatements(r: StatementReader, from: number, to: number): void {
+function checkEmbeddedStatements(r: StatementReader, from: number, to: number, runsNow: boolean): void {
   const scratch = emptyAnalysis();
   const outer = r.swapResult(scratch);
   for (let i = from; i < to; ) {
@@ -133,10 +136,13 @@ function checkEmbeddedStatements(r: StatementReader, from: number, to: number): 
   }
   r.swapResult(outer);
   mergeAuthorization(r, scratch, '');
+  if (runsNow && (scratch.sqlMode !== undefined || scratch.namesCharset !== undefined || scratch.lexSettingsUnknown !== undefined)) {
+    r.lexSettingsUnknown('sql_mode or character set changed inside a block');
+  }
 }
 
 /** Carries over from an inner analysis what authorization needs (and, when `effects` is undefined, the rest of what applies now). */
-function mergeAuthorization(r: StatementReader, inner: StatementAnalysis, effects: string | undefined): void {
+function mergeAuthorization(r: StatementReader, inner: StatementAnalysis, effects: string | undefined, immediate = false): void {
   for (const schema of inner.schemasReferenced) r.schema(schema);
   if (inner.adminReason !== undefined) r.admin(inner.adminReason);
   if (inner.kills.length > 0) r.admin('KILL inside another statement');
@@ -145,6 +151,14 @@ function mergeAuthorization(r: StatementReader, inner: StatementAnalysis, effect
   const result = r.result;
   if (inner.pinReason !== undefined) r.pin(inner.pinReason);
   if (inner.untracked !== undefined) r.untracked(inner.untracked);
+  // What a literal EXECUTE IMMEDIATE sets is known; what a block sets may depend on a branch.
+  if (inner.lexSettingsUnknown !== undefined) r.lexSettingsUnknown(inner.lexSettingsUnknown);
+  if (immediate) {
+    if (inner.sqlMode !== undefined) result.sqlMode = inner.sqlMode;
+    if (inner.namesCharset !== undefined) result.namesCharset = inner.namesCharset;
+  } else if (inner.sqlMode !== undefined || inner.namesCharset !== undefined) {
+    r.lexSettingsUnknown('sql_mode or character set changed inside a block');
+  }
   if (inner.readsUserVariables || inner.userVariables.size > 0) result.readsUserVariables = true;
   if (inner.userVariables.size > 0 || inner.variables.size > 0 || inner.schema !== undefined || inner.names !== undefined) r.untracked('session change inside another statement');
   result.sessionFunctions |= inner.sessionFunctions;
@@ -233,6 +247,7 @@ function classifyPart(r: StatementReader, from: number, to: number): string {
         dynamicSql(r, from + 1, to, true);
       } else {
         r.pin('SQL prepared statement');
+        r.lexSettingsUnknown('EXECUTE');
         scanReferences(r, from + 2, to, first);
       }
       return kind;
@@ -241,6 +256,7 @@ function classifyPart(r: StatementReader, from: number, to: number): string {
       return kind;
     case K.CALL:
       r.untracked('CALL');
+      r.lexSettingsUnknown('CALL');
       scanReferences(r, from, to, first);
       return kind;
     case K.LOAD:
@@ -279,10 +295,11 @@ function dynamicSql(r: StatementReader, at: number, to: number, runsNow: boolean
   if (text === undefined || r.nested === undefined) {
     r.admin('dynamic SQL');
     r.untracked('dynamic SQL');
+    if (runsNow) r.lexSettingsUnknown('dynamic SQL');
     scanReferences(r, at + 1, to, 0);
     return;
   }
-  mergeAuthorization(r, r.nested(r, text), runsNow ? undefined : '');
+  mergeAuthorization(r, r.nested(r, text), runsNow ? undefined : '', runsNow);
   if (runsNow) scanReferences(r, at + 1, to, 0);
 }
 

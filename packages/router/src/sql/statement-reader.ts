@@ -16,6 +16,8 @@ export class StatementReader {
   reads = 0;
   /** Index of the statement in the text. */
   statementIndex = 0;
+  /** The statement holds a version-gated executable comment (which an older MariaDB skips). */
+  versioned = false;
   /** Analyses SQL found in a string literal (PREPARE … FROM '…'); undefined when nesting is too deep. */
   nested: ((reader: StatementReader, sql: Buffer) => StatementAnalysis) | undefined;
   nestingDepth = 0;
@@ -131,6 +133,10 @@ export class StatementReader {
 
   untracked(reason: string): void {
     this.result.untracked ??= reason;
+  }
+
+  lexSettingsUnknown(reason: string): void {
+    this.result.lexSettingsUnknown ??= reason;
   }
 
   schema(name: string): void {

@@ -123,6 +123,11 @@ export class StatementReader {
     return to;
   }
 
+  hasKeyword(keyword: number, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (this.kw(i) === keyword) return true;
+    return false;
+  }
+
   pin(reason: string): void {
     this.result.pinReason ??= reason;
   }

@@ -138,3 +138,12 @@ test('unterminated strings and identifiers end at the end of input', () => {
   assert.deepEqual(one('SELECT `abc'), ['SELECT', 'quoted_identifier:`abc']);
   assert.deepEqual(one("SELECT 'abc\\"), ['SELECT', "string:'abc\\"]);
 });
+
+test('latin1 and other single-byte sets: a no-break space byte separates words as in MariaDB', () => {
+  const shutdown = Buffer.from([...Buffer.from('SELECT 1;'), 0xa0, ...Buffer.from('SHUTDOWN'), 0xa0]);
+  assert.deepEqual(lex(shutdown, { charset: 'latin1' })[1], ['SHUTDOWN']);
+  assert.deepEqual(lex(Buffer.from([...Buffer.from('SHUTDOWN'), 0xff]), { charset: 'cp866' })[0], ['SHUTDOWN']);
+  // In UTF-8 and in sets where it is a letter, the byte belongs to the word.
+  assert.deepEqual(lex(Buffer.from([...Buffer.from('SHUTDOWN'), 0xa0]), { charset: 'cp1251' })[0], ['word:SHUTDOWN\xa0']);
+  assert.deepEqual(one(Buffer.from([...Buffer.from('SELECT a'), 0xe9, 0x20, 0x31]), { charset: 'latin1' }), ['SELECT', 'word:a\xe9', 'number:1']);
+});

@@ -1,5 +1,5 @@
 import { K, keywordAt } from './keywords.ts';
-import { type MultibyteLength, multibyteLengthOf } from './multibyte-charsets.ts';
+import { highByteSpaceOf, type MultibyteLength, multibyteLengthOf } from './multibyte-charsets.ts';
 import { EXECUTABLE, Tok, type TokenList, VERSIONED } from './token-list.ts';
 
 /** How the session's settings change lexing. */
@@ -36,6 +36,8 @@ export class ByteLexer {
   private inExecutable = false;
   private executableFlags = EXECUTABLE;
   private multibyte: MultibyteLength | undefined;
+  /** The byte >= 0x80 the character set counts as white space (no-break space), or -1. */
+  private space = -1;
   private ansiQuotes = false;
   private backslashEscapes = true;
   private end = 0;
@@ -58,6 +60,7 @@ export class ByteLexer {
 
   setOptions(options: LexOptions): void {
     this.multibyte = multibyteLengthOf(options.charset);
+    this.space = highByteSpaceOf(options.charset);
     this.ansiQuotes = options.ansiQuotes;
     this.backslashEscapes = !options.noBackslashEscapes;
   }
@@ -119,9 +122,9 @@ export class ByteLexer {
         return 0;
       }
       const c = sql[i];
-      if (isSpace(c)) {
+      if (isSpace(c) || c === this.space) {
         i++;
-      } else if (c === 35 || (c === 45 && sql[i + 1] === 45 && (i + 2 >= end || sql[i + 2] <= 32 || sql[i + 2] === 127))) {
+      } else if (c === 35 || (c === 45 && sql[i + 1] === 45 && (i + 2 >= end || sql[i + 2] <= 32 || sql[i + 2] === 127 || sql[i + 2] === this.space))) {
         while (i < end && sql[i] !== 10) i++;
       } else if (c === 47 && sql[i + 1] === 42) {
         if (sql[i + 2] === 33 || (sql[i + 2] === 77 && sql[i + 3] === 33)) {
@@ -167,20 +170,20 @@ export class ByteLexer {
       } else if (sql[i + 1] === 39 || sql[i + 1] === 34 || sql[i + 1] === 96) {
         kind = Tok.USER_VARIABLE;
         i = this.scanQuoted(i + 1, sql[i + 1], sql[i + 1] !== 96 && this.backslashEscapes);
-      } else if (i + 1 < end && (isWordPart(sql[i + 1]) || sql[i + 1] === 46)) {
+      } else if (i + 1 < end && (this.wordPart(sql[i + 1]) || sql[i + 1] === 46)) {
         kind = Tok.USER_VARIABLE;
         i = this.scanWord(i + 1, true);
       } else {
         kind = Tok.OPERATOR;
         i++;
       }
-    } else if (afterIdentifier && isWordPart(c)) {
+    } else if (afterIdentifier && this.wordPart(c)) {
       // `db.1t`: after `name.`, MariaDB reads an identifier even when it starts with digits.
       kind = Tok.WORD;
       i = this.scanWord(i, false);
     } else if (isDigit(c) || (c === 46 && isDigit(sql[i + 1]) && !this.identifierEndsAt(tokens, start))) {
       ({ kind, end: i } = this.scanNumber(i));
-    } else if (isWordStart(c)) {
+    } else if (this.wordStart(c)) {
       kind = Tok.WORD;
       i = this.scanWord(i, false);
       keyword = keywordAt(sql, start, i);
@@ -207,6 +210,14 @@ export class ByteLexer {
     if (n < 2 || tokens.kind[n - 1] !== Tok.DOT || tokens.end[n - 1] !== start) return false;
     const before = tokens.kind[n - 2];
     return (before === Tok.WORD || before === Tok.QUOTED_IDENTIFIER) && tokens.end[n - 2] === tokens.start[n - 1];
+  }
+
+  private wordStart(c: number): boolean {
+    return isWordStart(c) && c !== this.space;
+  }
+
+  private wordPart(c: number): boolean {
+    return isWordPart(c) && c !== this.space;
   }
 
   private identifierEndsAt(tokens: TokenList, start: number): boolean {
@@ -256,7 +267,7 @@ export class ByteLexer {
       if (c >= 0x80 && multibyte !== undefined) {
         const length = multibyte(sql, i, end);
         i += length > 0 ? length : 1;
-      } else if (isWordPart(c) || (userVariable && c === 46)) {
+      } else if (this.wordPart(c) || (userVariable && c === 46)) {
         i++;
       } else {
         break;
@@ -274,11 +285,11 @@ export class ByteLexer {
       const hex = sql[i + 1] === 120;
       let j = i + 2;
       while (j < end && (hex ? isHexDigit(sql[j]) : sql[j] === 48 || sql[j] === 49)) j++;
-      if (j > i + 2 && (j >= end || !isWordPart(sql[j]))) return { kind: Tok.NUMBER, end: j };
+      if (j > i + 2 && (j >= end || !this.wordPart(sql[j]))) return { kind: Tok.NUMBER, end: j };
       return { kind: Tok.WORD, end: this.scanWord(i, false) };
     }
     while (i < end && isDigit(sql[i])) i++;
-    if (i < end && sql[i] !== 46 && isWordStart(sql[i]) && !this.exponentAt(i)) return { kind: Tok.WORD, end: this.scanWord(i, false) };
+    if (i < end && sql[i] !== 46 && this.wordStart(sql[i]) && !this.exponentAt(i)) return { kind: Tok.WORD, end: this.scanWord(i, false) };
     if (sql[i] === 46) {
       i++;
       while (i < end && isDigit(sql[i])) i++;

@@ -75,3 +75,19 @@ const KNOWN_NON_UTF8 = new Set([
   'koi8r', 'koi8u', 'swe7', 'greek', 'hebrew', 'armscii8', 'keybcs2', 'macce', 'macroman', 'geostd8', 'tis620', 'binary',
   'gbk', 'big5', 'sjis', 'cp932', 'gb2312', 'gb18030', 'euckr', 'ujis', 'eucjpms',
 ]);
+
+/**
+ * Single-byte character sets whose ctype table (MariaDB's sql/share/charsets/*.xml and
+ * ctype-latin1.c) marks a byte >= 0x80 as white space: MariaDB's lexer skips it between tokens,
+ * so `SHUTDOWN<0xA0>` is the keyword SHUTDOWN there, not one word.
+ */
+const NO_BREAK_SPACE_A0 = new Set(['latin1', 'latin2', 'latin5', 'latin7', 'cp1250', 'greek', 'hebrew', 'armscii8', 'dec8', 'geostd8', 'tis620']);
+const NO_BREAK_SPACE_FF = new Set(['cp866', 'cp852', 'keybcs2']);
+
+/** The byte >= 0x80 that the character set counts as white space, or -1. */
+export function highByteSpaceOf(charset: string): number {
+  const name = lower(charset);
+  if (NO_BREAK_SPACE_A0.has(name)) return 0xa0;
+  if (NO_BREAK_SPACE_FF.has(name)) return 0xff;
+  return -1;
+}

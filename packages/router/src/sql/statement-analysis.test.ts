@@ -88,6 +88,12 @@ test('what a literal EXECUTE IMMEDIATE sets is known: the rest of the text is le
   assert.equal(effects.adminReason, 'SET GLOBAL');
 });
 
+test('latin1: SHUTDOWN followed by a no-break space byte is the statement SHUTDOWN, as MariaDB reads it', () => {
+  const sql = Buffer.from([...Buffer.from('SHUTDOWN'), 0xa0]);
+  assert.equal(analyze(sql, { charset: 'latin1' }).adminReason, 'SHUTDOWN');
+  assert.equal(analyze(sql, { charset: 'latin1' }).kinds[0], 'SHUTDOWN');
+});
+
 test('identifiers are decoded in the client character set', () => {
   const latin1 = Buffer.concat([Buffer.from('SELECT * FROM '), Buffer.from([0xe9]), Buffer.from('t.x')]);
   assert.deepEqual(analyze(latin1, { charset: 'latin1' }).schemasReferenced, ['ét']);

@@ -11,7 +11,7 @@ describe('defaults', () => {
     assert.deepEqual(parseConfig(minimalInput(), { env: {} }), {
       listen: { host: '127.0.0.1', port: 8066, backlog: 511 },
       reactors: Math.min(256, availableParallelism()),
-      executor: { threads: 1 },
+      executor: { threads: 1, offloadBytes: 262144, timeoutMs: 30000, idleTimeoutMs: 60000 },
       maxAllowedPacket: 67108864,
       serverVersionSuffix: '-Cathode',
       users: [{ name: 'app', password: 'app-password', plugin: 'mysql_native_password', schemas: ['*'], admin: false }],
@@ -20,6 +20,7 @@ describe('defaults', () => {
         pool: { min: 1, max: 64 },
       }],
       schemas: [],
+      accounts: { fromBackend: false, reloadMinIntervalMs: 10000 },
       timeouts: { connectMs: 5000, poolWaitMs: 60000, authMs: 10000, clientIdleMs: 28800000, backendIdleMs: 600000, shutdownGraceMs: 10000 },
       reconnect: { initialDelayMs: 100, maxDelayMs: 5000 },
       heartbeat: { sql: 'SELECT 1', periodMs: 5000, timeoutMs: 2000, retries: 2 },
@@ -44,6 +45,20 @@ describe('defaults', () => {
     const input = minimalInput();
     input.users[0] = { name: 'app', passwordHash: `*${'aB'.repeat(20)}`, plugin: 'caching_sha2_password', schemas: ['demo'] };
     assert.deepEqual(parseConfig(input, { env: {} }).users[0], { ...input.users[0], admin: false });
+  });
+
+  test('a user may name the backend account it runs as; its password defaults to empty', () => {
+    const input = minimalInput();
+    input.users[0].backendAccount = { user: 'app_rw', password: 'pw' };
+    input.users.push({ name: 'reader', password: 'r', schemas: ['demo'], backendAccount: { user: 'app_ro' } });
+    const [app, reader] = parseConfig(input, { env: {} }).users;
+    assert.deepEqual(app.backendAccount, { user: 'app_rw', password: 'pw' });
+    assert.deepEqual(reader.backendAccount, { user: 'app_ro', password: '' });
+  });
+
+  test('server accounts are off unless asked for', () => {
+    const config = parseConfig({ ...minimalInput(), accounts: { fromBackend: true } }, { env: {} });
+    assert.deepEqual(config.accounts, { fromBackend: true, reloadMinIntervalMs: 10000 });
   });
 
   test('schema routes may point at a configured backend', () => {
@@ -89,6 +104,17 @@ const invalidCases: { rule: string; path: string; change: (input: RawConfig) => 
   { rule: 'user schemas is non-empty', path: 'users.0.schemas', change: (c) => { c.users[0].schemas = []; } },
   { rule: 'user schemas is required', path: 'users.0.schemas', change: (c) => { delete c.users[0].schemas; } },
   { rule: 'user schemas are strings', path: 'users.0.schemas.1', change: (c) => { c.users[0].schemas = ['a', 1]; } },
+  { rule: 'backendAccount is an object', path: 'users.0.backendAccount', change: (c) => { c.users[0].backendAccount = 'app_rw'; } },
+  { rule: 'backendAccount.user is required', path: 'users.0.backendAccount.user', change: (c) => { c.users[0].backendAccount = { password: 'x' }; } },
+  { rule: 'backendAccount.user is non-empty', path: 'users.0.backendAccount.user', change: (c) => { c.users[0].backendAccount = { user: '' }; } },
+  { rule: 'backendAccount.password is a string', path: 'users.0.backendAccount.password', change: (c) => {
+    c.users[0].backendAccount = { user: 'app_rw', password: 12345 };
+  } },
+  { rule: 'backendAccount has no unknown keys', path: 'users.0.backendAccount.pasword', change: (c) => {
+    c.users[0].backendAccount = { user: 'app_rw', pasword: 'x' };
+  } },
+  { rule: 'accounts.fromBackend is a flag', path: 'accounts.fromBackend', change: (c) => { c.accounts = { fromBackend: 'yes' }; } },
+  { rule: 'accounts.reloadMinIntervalMs > 0', path: 'accounts.reloadMinIntervalMs', change: (c) => { c.accounts = { reloadMinIntervalMs: 0 }; } },
   { rule: 'user names are unique', path: 'users.1.name', change: (c) => { c.users.push({ ...c.users[0] }); } },
   { rule: 'backends is required', path: 'backends', change: (c) => { delete c.backends; } },
   { rule: 'backends is non-empty', path: 'backends', change: (c) => { c.backends = []; } },
@@ -161,6 +187,14 @@ describe('validation', () => {
         { path: 'reactors', message: `expected an integer between 1 and 256, got ${reactors}` },
       ]);
     }
+  });
+
+  test('a wrong backendAccount.password is named by its type, never its value', () => {
+    const input = minimalInput();
+    input.users[0].backendAccount = { user: 'app_rw', password: 98765 };
+    const issues = issuesOf(input);
+    assert.deepEqual(issues.map((issue) => issue.path), ['users.0.backendAccount.password']);
+    assert.doesNotMatch(issues[0].message, /98765/);
   });
 
   test('missing fields say so', () => {

@@ -25,6 +25,11 @@ const listenSchema = section({
   backlog: intAtLeast(1).default(511),
 });
 
+const backendAccountSchema = section({
+  user: nonEmptyString(80),
+  password: secretString().default(''),
+});
+
 const userSchema = section({
   name: nonEmptyString(80),
   password: secretString().optional(),
@@ -36,6 +41,9 @@ const userSchema = section({
   schemas: listOf(anyString(), 'schema names', { nonEmpty: true }),
   // Administrative statements (SET GLOBAL, GRANT, SHUTDOWN, KILL USER, INTO OUTFILE, ...) are refused to everyone else.
   admin: flag().default(false),
+  // The backend account this user's statements run as, so the server's own grants apply too;
+  // without it, the backend's user/password.
+  backendAccount: backendAccountSchema.optional(),
 }).superRefine((user, ctx) => {
   const given = [user.password, user.passwordHash].filter((secret) => secret !== undefined).length;
   if (given === 1) return;
@@ -113,10 +121,30 @@ const rsaKeysSchema = section({
   publicKey: nonEmptyString(),
 });
 
+// MaxScale's model: clients may also log in as the backend's own accounts (mysql_native_password
+// ones), verified against the stored hash and connected to the backend as themselves.
+const accountsSchema = section({
+  fromBackend: flag().default(false),
+  // An unknown user triggers a reload of the accounts, at most this often (per reactor).
+  reloadMinIntervalMs: durationMs().default(10_000),
+});
+
 // Failed logins per client host before it is refused with 1129, like MariaDB's
 // max_connect_errors (0 = off). Counted across reactors; reset by a success.
 const securitySchema = section({
   maxConnectErrors: intBetween(0, 4_294_967_295).default(100),
+});
+
+// Each reactor has its own executor pool (reactors reach it without a hop through the main
+// thread); threads start on demand and stop after idleTimeoutMs, so an idle reactor holds none.
+const executorSchema = section({
+  // Per reactor.
+  threads: intBetween(1, 64).default(1),
+  // Statement texts longer than this are analysed on the executor, not on the reactor's event loop.
+  offloadBytes: intBetween(1024, 1_073_741_824).default(256 * 1024),
+  // A task running longer is stopped (its thread too) and the statement refused.
+  timeoutMs: durationMs().default(30_000),
+  idleTimeoutMs: durationMs().default(60_000),
 });
 
 const logSchema = section({
@@ -127,11 +155,12 @@ export const configSchema = z.strictObject({
   listen: listenSchema.prefault({}),
   // A default above the cap would never be validated, so clamp it here.
   reactors: intBetween(1, MAX_REACTORS).default(() => Math.min(MAX_REACTORS, availableParallelism())),
-  executor: section({ threads: intBetween(1, 64).default(1) }).prefault({}),
+  executor: executorSchema.prefault({}),
   maxAllowedPacket: intBetween(1024, 1_073_741_824).default(64 * 1024 * 1024),
   serverVersionSuffix: anyString().default('-Cathode'),
   users: listOf(userSchema, 'users', { nonEmpty: true }).superRefine(checkUniqueNames('users')),
   backends: listOf(backendSchema, 'backends', { nonEmpty: true }).superRefine(checkUniqueNames('backends')),
+  accounts: accountsSchema.prefault({}),
   schemas: listOf(schemaRouteSchema, 'schema routes').superRefine(checkUniqueNames('schemas')).default([]),
   timeouts: timeoutsSchema.prefault({}),
   reconnect: reconnectSchema.prefault({}),
@@ -156,4 +185,5 @@ export const configSchema = z.strictObject({
 export type CathodeConfig = z.output<typeof configSchema>;
 export type UserConfig = CathodeConfig['users'][number];
 export type BackendConfig = CathodeConfig['backends'][number];
+export type AccountsConfig = CathodeConfig['accounts'];
 export type LogLevel = (typeof LOG_LEVELS)[number];

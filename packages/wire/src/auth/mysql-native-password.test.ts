@@ -7,7 +7,9 @@ import {
   formatNativePasswordHash,
   nativePasswordResponse,
   nativePasswordStage2,
+  nativeResponseFromStage1,
   parseNativePasswordHash,
+  recoverNativeStage1,
   verifyNativePassword,
 } from './mysql-native-password.ts';
 
@@ -80,5 +82,21 @@ describe('mysql_native_password', () => {
   it('treats an undefined stage 2 as the empty password', () => {
     assert.equal(verifyNativePassword(Buffer.alloc(0), scramble, undefined), true);
     assert.equal(verifyNativePassword(expectedProof('x', scramble), scramble, undefined), false);
+  });
+
+  it('recovers SHA1(pw) from a proof and answers another nonce with it, as the password would', () => {
+    const stage2 = nativePasswordStage2('s3cret');
+    const stage1 = recoverNativeStage1(expectedProof('s3cret', scramble), scramble, stage2);
+    assert.deepEqual(stage1, sha1(Buffer.from('s3cret')));
+    const backendNonce = hex('11 22 33 44 55 66 77 08 09 0a 0b 0c 0d 0e 0f 10 21 32 43 54');
+    assert.deepEqual(nativeResponseFromStage1(stage1!, backendNonce), expectedProof('s3cret', backendNonce));
+    assert.deepEqual(nativeResponseFromStage1(stage1!, backendNonce), nativePasswordResponse('s3cret', backendNonce));
+  });
+
+  it('recovers nothing from a wrong password or a malformed proof', () => {
+    const stage2 = nativePasswordStage2('s3cret');
+    assert.equal(recoverNativeStage1(expectedProof('s3creT', scramble), scramble, stage2), undefined);
+    assert.equal(recoverNativeStage1(expectedProof('s3cret', scramble).subarray(1), scramble, stage2), undefined);
+    assert.equal(recoverNativeStage1(expectedProof('s3cret', scramble), scramble, stage2.subarray(1)), undefined);
   });
 });

@@ -12,7 +12,11 @@ const sha1 = (...parts: Uint8Array[]): Buffer => {
 /** The client's proof: SHA1(pw) XOR SHA1(nonce + SHA1(SHA1(pw))). An empty password sends nothing. */
 export function nativePasswordResponse(password: string, nonce: Uint8Array): Buffer {
   if (password === '') return Buffer.alloc(0);
-  const stage1 = sha1(Buffer.from(password, 'utf8'));
+  return nativeResponseFromStage1(sha1(Buffer.from(password, 'utf8')), nonce);
+}
+
+/** The same proof from SHA1(pw) alone: enough to log in to a server as someone whose password Cathode never saw. */
+export function nativeResponseFromStage1(stage1: Uint8Array, nonce: Uint8Array): Buffer {
   return xorRotating(stage1, sha1(nonce, sha1(stage1)));
 }
 
@@ -37,7 +41,16 @@ export function formatNativePasswordHash(stage2: Uint8Array): string {
  */
 export function verifyNativePassword(response: Uint8Array, nonce: Uint8Array, stage2: Uint8Array | undefined): boolean {
   if (stage2 === undefined) return response.length === 0;
-  if (response.length !== 20) return false;
+  return recoverNativeStage1(response, nonce, stage2) !== undefined;
+}
+
+/**
+ * SHA1(pw) recovered from a client's proof (response XOR SHA1(nonce + stage 2)), or undefined
+ * when it does not hash to the stored stage 2 (a wrong password). It answers any other nonce
+ * (nativeResponseFromStage1): a secret, never to be logged or kept beyond the session's login.
+ */
+export function recoverNativeStage1(response: Uint8Array, nonce: Uint8Array, stage2: Uint8Array): Buffer | undefined {
+  if (response.length !== 20 || stage2.length !== 20) return undefined;
   const candidateStage1 = xorRotating(response, sha1(nonce, stage2));
-  return timingSafeEqual(sha1(candidateStage1), stage2);
+  return timingSafeEqual(sha1(candidateStage1), stage2) ? candidateStage1 : undefined;
 }

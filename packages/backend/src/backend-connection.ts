@@ -129,6 +129,8 @@ export interface RelayOutcome {
   lastInsertId: number | bigint;
   /** Rows of the last result set, -1 if none (see ResponseScanner.rows). */
   rows: number;
+  /** Under MARIADB_CLIENT_CACHE_METADATA, a result set carried its column definitions. */
+  metadataFollowed: boolean;
 }
 
 /**
@@ -564,5 +566,6 @@ function outcomeOf(scanner: ResponseScanner, lastSequenceId: number): RelayOutco
     affectedRows: scanner.affectedRows,
     lastInsertId: scanner.lastInsertId,
     rows: scanner.rows,
+    metadataFollowed: scanner.metadataFollowed,
   };
 }

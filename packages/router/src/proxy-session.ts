@@ -152,7 +152,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
         this.query(payload, framed ?? framePayload(payload, 0).bytes, finish);
         return;
       case CommandByte.COM_STMT_PREPARE:
-        settle(this.statements.prepare(payload, framed ?? framePayload(payload, 0).bytes), finish);
+        settle(this.statements.prepare(payload), finish);
         return;
       case CommandByte.COM_STMT_EXECUTE:
         this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes, finish);
@@ -289,6 +289,10 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   writeOk(): void {
     this.connection.writeOk({ statusFlags: this.statusFlags });
+  }
+
+  writePacket(payload: Buffer): void {
+    this.connection.writePacket(payload);
   }
 
   /**

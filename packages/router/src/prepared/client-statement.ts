@@ -1,32 +1,23 @@
 import type { BackendConnection } from '@cathode/backend';
 import type { Lease } from '../session/lease.ts';
 import type { StatementAnalysis } from '../sql/statement-analysis-result.ts';
+import type { SharedStatement } from './connection-statements.ts';
 
-/** The server-side statement behind a client statement, on the one backend connection that has it. */
-export interface BackendStatement {
+/** Where a client statement is bound now: a shared statement on one backend connection. */
+export interface StatementBinding {
   connection: BackendConnection;
-  id: number;
-  /** The connection's reset epoch when prepared: a reset since then has freed the statement. */
-  epoch: number;
-  /** Whether the connection has been sent the parameter types (it remembers the last ones). */
-  typesSent: boolean;
-  /**
-   * Column definitions the client has to be given with the next result set. Set when Cathode
-   * prepared the statement again itself: the server then counts the definitions as sent (it sent
-   * them to Cathode) and, under MARIADB_CLIENT_CACHE_METADATA, skips them on execute, while the
-   * client's cached copy may predate a schema change.
-   */
-  metadataForClient: Buffer[] | undefined;
+  shared: SharedStatement;
 }
 
 /**
- * A prepared statement as the client sees it (Cathode's own id). Its backend statement lives on
- * one connection at a time: when the session is served by another connection, the statement is
- * prepared there and the old one closed, transparently.
+ * A prepared statement as the client sees it (Cathode's own id). It is bound to the shared
+ * backend statement of whichever connection serves its execute, found there by `key` or prepared.
  */
 export interface ClientStatement {
   id: number;
   sql: string;
+  /** The SQL with what decides how the server parses it (schema, modes, character set): the shared statements' key. */
+  key: string;
   /** What each execute does to session state, as the same SQL sent as text would. */
   analysis: StatementAnalysis;
   /** The data node's lease the statement runs on (chosen at prepare time). */
@@ -34,13 +25,18 @@ export interface ClientStatement {
   /** The session's schema when it was prepared: MariaDB runs a prepared statement in that schema. */
   schema: string | undefined;
   parameterCount: number;
-  /** (type, flags) pairs from the last execute that bound them; re-sent to backends that lack them. */
+  /** (type, flags) pairs from the last execute that bound them; re-sent to backend statements that hold others. */
   parameterTypes: Buffer | undefined;
   /** COM_STMT_SEND_LONG_DATA pieces per parameter, sent before the next execute. */
   longData: Map<number, Buffer[]>;
   /** Their total size, bounded by maxAllowedPacket (the execute is refused beyond it). */
   longDataBytes: number;
-  backend: BackendStatement | undefined;
-  /** True while an execute left a cursor open on the backend statement's connection. */
+  binding: StatementBinding | undefined;
+  /**
+   * Under MARIADB_CLIENT_CACHE_METADATA: the `definitionsKey` of the column definitions the client
+   * holds. An execute on a shared statement with other definitions puts them into the result.
+   */
+  clientDefinitions: string;
+  /** True while an execute left a cursor open on the bound connection. */
   cursorOpen: boolean;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { BackendConnection } from '@cathode/backend';
 import type { CommandFinish } from '@cathode/frontend';
 import {
@@ -10,7 +11,6 @@ import {
   decodeStmtPrepareOk,
   decodeStmtSendLongData,
   decodeStatementCommand,
-  encodeComStmtClose,
   encodeComStmtPrepare,
   encodeComStmtReset,
   encodeComInitDb,
@@ -21,7 +21,9 @@ import {
   stmtExecuteFlags,
 } from '@cathode/wire';
 import { appliedStateOf, markReset } from '../session/applied-state.ts';
-import type { BackendStatement, ClientStatement } from './client-statement.ts';
+import type { SessionState } from '../session/session-state.ts';
+import type { ClientStatement } from './client-statement.ts';
+import type { SharedStatement } from './connection-statements.ts';
 import type { StatementSession } from './statement-session.ts';
 
 /** Offset of the statement id in a framed command: 4-byte header, then the command byte. */
@@ -36,7 +38,8 @@ const LAST_PREPARED_ID = 0xffffffff;
 
 /**
  * The session's prepared statements: real server-side statements on the backend, under ids of
- * Cathode's own, prepared again on whichever connection ends up serving an execute.
+ * Cathode's own. Each execute runs on the shared statement of whichever connection serves it
+ * (see ConnectionStatements), prepared there only when no session has prepared it before.
  */
 export class PreparedStatements {
   private readonly session: StatementSession;
@@ -49,37 +52,46 @@ export class PreparedStatements {
     this.session = session;
   }
 
-  /** The statement is checked and classified as its text would be: a USE or SET prepared is still a USE or SET. */
-  async prepare(payload: Buffer, framed: Buffer): Promise<void> {
+  /**
+   * The statement is checked and classified as its text would be: a USE or SET prepared is still a
+   * USE or SET. The client is answered with the shared statement's PREPARE response under its own id.
+   */
+  async prepare(payload: Buffer): Promise<void> {
     const sql = decodeComStmtPrepare(payload);
     const analysis = this.session.admit(payload.subarray(1));
     const lease = this.session.leaseForStatements(payload.subarray(1));
-    const id = this.nextId++;
-    let first = true;
-    // The client must see Cathode's id: patch it into PREPARE_OK as it streams past.
-    const patchId = (head: Buffer) => {
-      if (first && head[0] === 0x00 && head.length >= 5) head.writeUInt32LE(id, 1);
-      first = false;
+    const statement: ClientStatement = {
+      id: 0,
+      sql,
+      key: statementKey(this.session.state, sql),
+      analysis,
+      lease,
+      schema: this.session.state.schema,
+      parameterCount: 0,
+      parameterTypes: undefined,
+      longData: new Map(),
+      longDataBytes: 0,
+      binding: undefined,
+      clientDefinitions: '',
+      cursorOpen: false,
     };
     const connection = await lease.checkout();
-    const outcome = await this.session.relayed(lease, connection, framed, ResponseShape.PREPARE, patchId);
-    if (outcome.prepareOk) {
-      this.lastPreparedId = id;
-      this.statements.set(id, {
-        id,
-        sql,
-        analysis,
-        lease,
-        schema: this.session.state.schema,
-        parameterCount: outcome.prepareOk.parameterCount,
-        parameterTypes: undefined,
-        longData: new Map(),
-        longDataBytes: 0,
-        backend: { connection, id: outcome.prepareOk.statementId, epoch: appliedStateOf(connection).epoch, typesSent: false, metadataForClient: undefined },
-        cursorOpen: false,
-      });
+    let shared: SharedStatement;
+    try {
+      shared = await this.bind(statement, connection);
+    } catch (error) {
+      throw this.session.failed(lease, connection, error);
     }
+    statement.id = this.nextId++;
+    statement.parameterCount = decodeStmtPrepareOk(shared.response[0]).parameterCount;
+    statement.clientDefinitions = shared.definitionsKey;
+    this.statements.set(statement.id, statement);
+    this.lastPreparedId = statement.id;
     this.session.checkin(lease, connection, undefined);
+    const prepareOk = Buffer.from(shared.response[0]);
+    prepareOk.writeUInt32LE(statement.id, 1);
+    this.session.writePacket(prepareOk);
+    for (let i = 1; i < shared.response.length; i++) this.session.writePacket(shared.response[i]);
   }
 
   /** The per-statement path: synchronous up to the relay when the statement is ready on a ready connection. */
@@ -93,25 +105,20 @@ export class PreparedStatements {
       statement.longDataBytes = 0;
       throw SqlError.of('ER_NET_PACKET_TOO_LARGE');
     }
-    if (statement.cursorOpen) this.closeCursor(statement);
+    if (statement.cursorOpen) this.setCursorOpen(statement, false);
     const ready = statement.lease.checkout();
     const send = (connection: BackendConnection) => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish);
-    if (ready instanceof Promise || !this.isReadyOn(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
+    if (ready instanceof Promise || statement.longData.size > 0 || !this.bindFromCache(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
     else send(ready);
   }
 
-  private isReadyOn(statement: ClientStatement, connection: BackendConnection): boolean {
-    return statement.backend !== undefined && this.isValidOn(statement.backend, connection) && statement.longData.size === 0;
-  }
-
-  /** The connection for an execute, with the statement prepared on it and its long data sent. */
+  /** The connection for an execute, with the statement bound there and its long data sent. */
   private async readyForExecute(statement: ClientStatement, ready: BackendConnection | Promise<BackendConnection>): Promise<BackendConnection> {
     const connection = ready instanceof Promise ? await ready : ready;
     try {
-      let backend = statement.backend;
-      if (!backend || !this.isValidOn(backend, connection)) backend = await this.prepareOn(statement, connection);
+      const { id } = await this.bind(statement, connection);
       for (const [parameterId, pieces] of statement.longData) {
-        for (const data of pieces) connection.send(encodeStmtSendLongData({ statementId: backend.id, parameterId, data }));
+        for (const data of pieces) connection.send(encodeStmtSendLongData({ statementId: id, parameterId, data }));
       }
     } catch (error) {
       throw this.session.failed(statement.lease, connection, error);
@@ -122,25 +129,38 @@ export class PreparedStatements {
   }
 
   private sendExecute(statement: ClientStatement, connection: BackendConnection, payload: Buffer, framed: Buffer, typesBound: boolean, finish: CommandFinish): void {
-    const backend = statement.backend!;
+    const { shared } = statement.binding!;
     let command = framed;
-    try {
-      // A connection that never saw this statement's parameter types needs them resent.
-      if (statement.parameterCount > 0 && !backend.typesSent && !typesBound) command = this.withTypes(payload, statement);
-    } catch (error) {
-      finish(this.session.failed(statement.lease, connection, error));
-      return;
+    if (statement.parameterCount > 0) {
+      if (typesBound) shared.types = statement.parameterTypes;
+      else if (shared.types !== statement.parameterTypes && !shared.types?.equals(statement.parameterTypes!)) {
+        // The server holds other parameter types for this statement (another session's): send the client's.
+        try {
+          command = this.withTypes(payload, statement);
+        } catch (error) {
+          finish(this.session.failed(statement.lease, connection, error));
+          return;
+        }
+        shared.types = statement.parameterTypes;
+      }
     }
-    command.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
-    backend.typesSent = true;
+    command.writeUInt32LE(shared.id, FRAMED_STATEMENT_ID_OFFSET);
     const cursorRequested = (stmtExecuteFlags(payload) & CURSOR_TYPE_READ_ONLY) !== 0;
+    const stale = connection.cacheMetadata && statement.clientDefinitions !== shared.definitionsKey;
     this.session.relayOn(
       statement.lease,
       connection,
       command,
       ResponseShape.BINARY_RESULT,
-      backend.metadataForClient && this.metadataInserter(backend),
+      stale ? metadataInserter(shared.definitions) : undefined,
       (outcome) => {
+        if (stale) statement.clientDefinitions = shared.definitionsKey;
+        // Definitions the server sent of its own accord changed (a schema change): the sessions
+        // sharing the statement must not be told to keep theirs, so nobody takes it again.
+        else if (outcome.metadataFollowed && connection.cacheMetadata) {
+          appliedStateOf(connection).statements.invalidate(shared);
+          statement.clientDefinitions = '';
+        }
         this.setCursorOpen(statement, cursorRequested && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
         this.session.statementDone(statement.lease, connection, outcome, statement.analysis);
         finish();
@@ -152,9 +172,9 @@ export class PreparedStatements {
   /** COM_STMT_FETCH reads from the cursor an execute left open on its connection. */
   async fetch(payload: Buffer, framed: Buffer): Promise<void> {
     const statement = this.find(payload, 'mysqld_stmt_fetch');
-    const backend = statement.backend;
+    const backend = statement.binding;
     if (!statement.cursorOpen || !backend) throw SqlError.of('ER_WRONG_ARGUMENTS', 'mysqld_stmt_fetch');
-    framed.writeUInt32LE(backend.id, FRAMED_STATEMENT_ID_OFFSET);
+    framed.writeUInt32LE(backend.shared.id, FRAMED_STATEMENT_ID_OFFSET);
     const connection = await statement.lease.checkout();
     if (connection !== backend.connection) {
       this.session.checkin(statement.lease, connection, undefined);
@@ -192,7 +212,7 @@ export class PreparedStatements {
 
   /** COM_STMT_RESET on the backend closes the statement's cursor (and with it the cursor's pin). */
   private async resetCursor(statement: ClientStatement): Promise<void> {
-    const backend = statement.backend!;
+    const backend = statement.binding!;
     const connection = await statement.lease.checkout();
     this.setCursorOpen(statement, false);
     if (connection !== backend.connection) {
@@ -200,16 +220,11 @@ export class PreparedStatements {
       return;
     }
     try {
-      const response = await connection.run(encodeComStmtReset(backend.id), ResponseShape.OK);
+      const response = await connection.run(encodeComStmtReset(backend.shared.id), ResponseShape.OK);
       this.session.checkin(statement.lease, connection, response.statusFlags);
     } catch (error) {
       throw this.session.failed(statement.lease, connection, error);
     }
-  }
-
-  /** A new execute closes the statement's open cursor first, as the server does. */
-  private closeCursor(statement: ClientStatement): void {
-    this.setCursorOpen(statement, false);
   }
 
   /** No response, ever: a malformed close is ignored, as the server does. */
@@ -226,8 +241,8 @@ export class PreparedStatements {
   /** A backend connection died: statements prepared on it must be prepared again elsewhere. */
   forgetConnection(connection: BackendConnection): void {
     for (const statement of this.statements.values()) {
-      if (statement.backend?.connection !== connection) continue;
-      statement.backend = undefined;
+      if (statement.binding?.connection !== connection) continue;
+      statement.binding = undefined;
       this.setCursorOpen(statement, false);
     }
   }
@@ -250,18 +265,32 @@ export class PreparedStatements {
     statement.cursorOpen = open;
   }
 
-  private isValidOn(backend: BackendStatement, connection: BackendConnection): boolean {
-    return backend.connection === connection && backend.epoch === appliedStateOf(connection).epoch;
+  /** Binds the statement to `connection`'s shared statement when one exists: the per-statement path, no promise. */
+  private bindFromCache(statement: ClientStatement, connection: BackendConnection): boolean {
+    const binding = statement.binding;
+    if (binding && binding.connection === connection && binding.shared.valid) return true;
+    const shared = appliedStateOf(connection).statements.take(statement.key);
+    if (!shared) return false;
+    this.unbind(statement);
+    statement.binding = { connection, shared };
+    return true;
+  }
+
+  /** The shared statement for `statement` on `connection`: found there, or prepared. */
+  private async bind(statement: ClientStatement, connection: BackendConnection): Promise<SharedStatement> {
+    if (this.bindFromCache(statement, connection)) return statement.binding!.shared;
+    const shared = await this.prepareShared(statement, connection);
+    this.unbind(statement);
+    statement.binding = { connection, shared };
+    return shared;
   }
 
   /**
-   * Prepares `statement` on `connection`, closing its backend statement elsewhere. In the schema it
-   * was first prepared in: MariaDB runs a prepared statement there, whatever the session's schema now.
+   * Prepares `statement` on `connection` for every session to share. In the schema it was first
+   * prepared in: MariaDB runs a prepared statement there, whatever the session's schema is now.
    */
-  private async prepareOn(statement: ClientStatement, connection: BackendConnection): Promise<BackendStatement> {
-    this.closeBackendStatement(statement);
-    const applied = appliedStateOf(connection);
-    const current = applied.schema;
+  private async prepareShared(statement: ClientStatement, connection: BackendConnection): Promise<SharedStatement> {
+    const current = appliedStateOf(connection).schema;
     const switchSchema = statement.schema !== undefined && statement.schema !== current && statement.lease.node.database === undefined;
     if (switchSchema) await runOk(connection, encodeComInitDb(statement.schema!));
     const response = await connection.run(encodeComStmtPrepare(statement.sql), ResponseShape.PREPARE);
@@ -275,35 +304,21 @@ export class PreparedStatements {
     }
     if (response.error) throw response.error;
     const prepareOk = decodeStmtPrepareOk(response.packets[0]);
-    const backend: BackendStatement = {
-      connection,
+    const definitions = columnDefinitions(response.packets, prepareOk, connection.deprecateEof);
+    const shared: SharedStatement = {
       id: prepareOk.statementId,
-      epoch: appliedStateOf(connection).epoch,
-      typesSent: false,
-      metadataForClient: connection.cacheMetadata && prepareOk.columnCount > 0 ? columnDefinitions(response.packets, prepareOk, connection.deprecateEof) : undefined,
+      key: statement.key,
+      refs: 0,
+      types: undefined,
+      response: response.packets,
+      definitions,
+      definitionsKey: definitionsKeyOf(definitions),
+      valid: true,
     };
-    statement.backend = backend;
-    return backend;
-  }
-
-  /**
-   * For the first result after Cathode's own prepare: when the server skips the column definitions,
-   * put them back (and say so in the column count), so the client's cache is current.
-   */
-  private metadataInserter(backend: BackendStatement): (head: Buffer) => Buffer[] | undefined {
-    let first = true;
-    return (head) => {
-      if (!first) return undefined;
-      first = false;
-      const definitions = backend.metadataForClient;
-      // Only a column count (length-encoded, then the metadata-follows byte) starts a result set.
-      const countLength = head[0] < 0xfb ? 1 : head[0] === 0xfc ? 3 : head[0] === 0xfd ? 4 : 9;
-      if (!definitions || head[0] === 0x00 || head[0] === 0xfb || head[0] === 0xff || head.length !== countLength + 1) return undefined;
-      backend.metadataForClient = undefined;
-      if (head[countLength] !== 0) return undefined;
-      head[countLength] = 1;
-      return definitions;
-    };
+    // Prepared in another schema, it is not the statement a session of this one would share.
+    if (!switchSchema) appliedStateOf(connection).statements.add(shared);
+    else shared.refs = 1;
+    return shared;
   }
 
   /** The client's execute re-targeted with the parameter types the backend lacks. */
@@ -312,20 +327,48 @@ export class PreparedStatements {
     return framePayload(encodeStmtExecute({ ...execute, newParamsBound: true, parameterTypes: statement.parameterTypes }), 0).bytes;
   }
 
-  /** Frees the backend statement now where its connection is idle, else before its next command. */
-  private closeBackendStatement(statement: ClientStatement): void {
-    const backend = statement.backend;
-    statement.backend = undefined;
+  /** Lets go of the shared statement the client statement was bound to. */
+  private unbind(statement: ClientStatement): void {
+    const binding = statement.binding;
+    statement.binding = undefined;
     this.setCursorOpen(statement, false);
-    if (!backend || backend.connection.closed || backend.epoch !== appliedStateOf(backend.connection).epoch) return;
-    if (backend.connection.busy) appliedStateOf(backend.connection).pendingCloses.push(backend.id);
-    else backend.connection.send(encodeComStmtClose(backend.id));
+    if (binding && !binding.connection.closed) appliedStateOf(binding.connection).statements.release(binding.shared);
   }
 
   private release(statement: ClientStatement): void {
     this.statements.delete(statement.id);
-    this.closeBackendStatement(statement);
+    this.unbind(statement);
   }
+}
+
+/**
+ * For a result whose client holds other column definitions than the shared statement's: when the
+ * server skips them (metadata caching), put them in (and say so in the column count).
+ */
+function metadataInserter(definitions: readonly Buffer[]): (head: Buffer) => Buffer[] | undefined {
+  let first = true;
+  return (head) => {
+    if (!first) return undefined;
+    first = false;
+    // Only a column count (length-encoded, then the metadata-follows byte) starts a result set.
+    const countLength = head[0] < 0xfb ? 1 : head[0] === 0xfc ? 3 : head[0] === 0xfd ? 4 : 9;
+    if (definitions.length === 0 || head[0] === 0x00 || head[0] === 0xfb || head[0] === 0xff || head.length !== countLength + 1) return undefined;
+    if (head[countLength] !== 0) return undefined;
+    head[countLength] = 1;
+    return [...definitions];
+  };
+}
+
+/** What decides how the server parses a statement: shared statements are keyed by it. */
+function statementKey(state: SessionState, sql: string): string {
+  const charset = state.charset.kind === 'collation' ? String(state.charset.id) : state.charset.sql;
+  return `${state.schema ?? ''}\u0000${charset}\u0000${state.variables.get('sql_mode') ?? ''}\u0000${sql}`;
+}
+
+/** A compact identity of column definitions (their bytes), compared on executes under metadata caching. */
+function definitionsKeyOf(definitions: readonly Buffer[]): string {
+  if (definitions.length === 0) return '';
+  return createHash('sha1').update(Buffer.concat(definitions)).digest('base64');
 }
 
 async function runOk(connection: BackendConnection, command: Buffer): Promise<void> {
@@ -334,7 +377,7 @@ async function runOk(connection: BackendConnection, command: Buffer): Promise<vo
 }
 
 /** The column definition packets of a collected PREPARE response. */
-function columnDefinitions(packets: Buffer[], prepareOk: { parameterCount: number; columnCount: number }, deprecateEof: boolean): Buffer[] {
+function columnDefinitions(packets: readonly Buffer[], prepareOk: { parameterCount: number; columnCount: number }, deprecateEof: boolean): Buffer[] {
   const first = 1 + prepareOk.parameterCount + (prepareOk.parameterCount > 0 && !deprecateEof ? 1 : 0);
   return packets.slice(first, first + prepareOk.columnCount);
 }

@@ -25,4 +25,6 @@ export interface StatementSession {
   /** A command failed outside a relay: the error to answer with (the session may end). */
   failed(lease: Lease, connection: BackendConnection, error: unknown): unknown;
   writeOk(): void;
+  /** One payload to the client, framed with the next sequence id. */
+  writePacket(payload: Buffer): void;
 }

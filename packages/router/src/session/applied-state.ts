@@ -1,5 +1,6 @@
 import type { BackendConnection } from '@cathode/backend';
 import { CapabilityFlags, hasCapability } from '@cathode/wire';
+import { ConnectionStatements } from '../prepared/connection-statements.ts';
 import type { SessionState } from './session-state.ts';
 
 /** Per backend connection: the session state it currently has, and what is pending on it. */
@@ -8,6 +9,8 @@ export interface AppliedState extends SessionState {
   epoch: number;
   /** Statement ids to close before the connection's next command. */
   pendingCloses: number[];
+  /** The prepared statements sessions share on this connection. */
+  statements: ConnectionStatements;
   /** The session state (and its version) this connection is known to match: syncing it again is a no-op. */
   syncedWith: SessionState | undefined;
   syncedVersion: number;
@@ -34,6 +37,7 @@ export function loginValueAssignment(connection: BackendConnection, name: string
 export function appliedStateOf(connection: BackendConnection): AppliedState {
   let state = applied.get(connection);
   if (!state) {
+    const pendingCloses: number[] = [];
     state = {
       schema: undefined,
       charset: { kind: 'collation', id: connection.characterSet },
@@ -41,7 +45,8 @@ export function appliedStateOf(connection: BackendConnection): AppliedState {
       multiStatements: true,
       version: 0,
       epoch: 0,
-      pendingCloses: [],
+      pendingCloses,
+      statements: new ConnectionStatements(connection, pendingCloses),
       syncedWith: undefined,
       syncedVersion: 0,
     };
@@ -64,5 +69,6 @@ export function markReset(connection: BackendConnection): void {
   }
   state.epoch++;
   state.pendingCloses.length = 0;
+  state.statements.forgetAll();
   state.syncedWith = undefined;
 }

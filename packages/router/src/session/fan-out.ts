@@ -10,6 +10,8 @@ const QUEUED_PACKETS_PER_TARGET = 256;
 
 /** What a fan-out needs of its session. */
 export interface FanOutHost {
+  /** The session's transaction state before the statement: what the EOF after the column definitions reports. */
+  readonly statusFlags: number;
   leaseFor(node: DataNode): Lease;
   /** A lease's connection after its checkout (the error to answer with when it fails, the session may end). */
   failed(lease: Lease, connection: BackendConnection, error: unknown): unknown;
@@ -45,7 +47,7 @@ export async function fanOutConcatenate(host: FanOutHost, targets: readonly Rout
   if (leases.length !== targets.length) throw new CathodeError(CathodeErrorCode.INTERNAL, 'a fan-out sends one statement per data node');
   const connections = await checkoutInOrder(leases);
   const streams = targets.map((target, index) => new TargetStream(target, leases[index], connections[index]));
-  const merge = new ConcatenateMerge(streams, writer);
+  const merge = new ConcatenateMerge(streams, writer, host.statusFlags);
   const outcomes = await Promise.allSettled(streams.map((stream) => stream.run(merge)));
   let lostError: unknown;
   outcomes.forEach((outcome, index) => {
@@ -157,10 +159,12 @@ class ConcatenateMerge {
   private current = 0;
   private headWritten = false;
   private failure: SqlError | undefined;
+  private readonly statusFlags: number;
 
-  constructor(streams: readonly TargetStream[], writer: ResultWriter) {
+  constructor(streams: readonly TargetStream[], writer: ResultWriter, statusFlags: number) {
     this.streams = streams;
     this.writer = writer;
+    this.statusFlags = statusFlags;
   }
 
   /** Called after every packet of any target: writes what can be written now. */
@@ -174,7 +178,7 @@ class ConcatenateMerge {
     const head = this.streams[0];
     if (!this.headWritten) {
       if (head.phase === 'first' || head.phase === 'columns') return;
-      if (head.columnCount > 0) this.writer.columns(head.columns, { statusFlags: head.ok?.statusFlags ?? ServerStatus.SERVER_STATUS_AUTOCOMMIT });
+      if (head.columnCount > 0) this.writer.columns(head.columns, { statusFlags: this.statusFlags });
       this.headWritten = true;
     }
     while (this.current < this.streams.length) {

@@ -25,7 +25,7 @@ export interface TestCathode {
  * users: cathode/cathode (native password), sha2/sha2pass (caching_sha2_password), and
  * outsider/outsider, who may not use this file's schema.
  */
-export async function startTestCathode(overrides: Record<string, unknown> = {}): Promise<TestCathode> {
+export async function startTestCathode(overrides: Record<string, unknown> = {}, backendPool?: { min: number; max: number }): Promise<TestCathode> {
   const mariadb = await testMariaDb();
   const schema = `t_${randomBytes(4).toString('hex')}`;
   await adminQuery(mariadb, `CREATE DATABASE ${schema}`);
@@ -37,7 +37,7 @@ export async function startTestCathode(overrides: Record<string, unknown> = {}):
       { name: 'sha2', password: 'sha2pass', plugin: 'caching_sha2_password', schemas: [schema] },
       { name: 'outsider', password: 'outsider', schemas: ['elsewhere'] },
     ],
-    backends: [{ name: 'primary', host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword }],
+    backends: [{ name: 'primary', host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, ...(backendPool && { pool: backendPool }) }],
     log: { level: 'error' },
     ...overrides,
   });

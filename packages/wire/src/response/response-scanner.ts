@@ -49,6 +49,8 @@ export class ResponseScanner {
   lastInsertId: number | bigint = 0;
   /** Rows of the last result set (-1 when the response had none): what FOUND_ROWS() and ROW_COUNT() report. */
   rows = -1;
+  /** MARIADB_CLIENT_CACHE_METADATA: a result set came with its column definitions (metadata-follows byte 1). */
+  metadataFollowed = false;
 
   constructor(shape: ResponseShape, deprecateEof: boolean, cacheMetadata = false) {
     this.shape = shape;
@@ -153,7 +155,10 @@ export class ResponseScanner {
     if (this.remaining === 0) this.state = State.ROWS;
     // Without column definitions (the client has them cached) the intermediate EOF still comes.
     else if (this.cacheMetadata && byteAt(bytes, afterCount, end) === 0) this.state = this.deprecateEof ? State.ROWS : State.COLUMNS_EOF;
-    else this.state = State.COLUMNS;
+    else {
+      if (this.cacheMetadata) this.metadataFollowed = true;
+      this.state = State.COLUMNS;
+    }
   }
 
   private prepared(head: Buffer): void {

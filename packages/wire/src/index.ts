@@ -31,6 +31,7 @@ export * from './messages/com-init-db.ts';
 export * from './messages/com-field-list.ts';
 export * from './messages/com-stmt-prepare.ts';
 export * from './messages/com-stmt-execute.ts';
+export * from './messages/com-stmt-bulk-execute.ts';
 export * from './messages/com-stmt-send-long-data.ts';
 export * from './messages/com-stmt-close.ts';
 export * from './messages/com-set-option.ts';

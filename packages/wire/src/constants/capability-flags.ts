@@ -42,6 +42,8 @@ export const MariaDbCapabilityFlags = {
   MARIADB_CLIENT_STMT_BULK_OPERATIONS: 0x4,
   MARIADB_CLIENT_EXTENDED_METADATA: 0x8,
   MARIADB_CLIENT_CACHE_METADATA: 0x10,
+  /** COM_STMT_BULK_EXECUTE may ask for a result set of affected rows and ids per row (MariaDB 11.5+). */
+  MARIADB_CLIENT_BULK_UNIT_RESULTS: 0x20,
 } as const;
 
 export function hasCapability(flags: number, flag: number): boolean {

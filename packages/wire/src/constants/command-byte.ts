@@ -32,6 +32,8 @@ export const CommandByte = {
   COM_DAEMON: 0x1d,
   COM_BINLOG_DUMP_GTID: 0x1e,
   COM_RESET_CONNECTION: 0x1f,
+  /** MariaDB: a prepared statement run once per row of parameters (MARIADB_CLIENT_STMT_BULK_OPERATIONS). */
+  COM_STMT_BULK_EXECUTE: 0xfa,
 } as const;
 
 const commandNames = new Map<number, string>(Object.entries(CommandByte).map(([name, byte]) => [byte, name]));

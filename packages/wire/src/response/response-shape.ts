@@ -6,7 +6,10 @@ export const ResponseShape = {
   RESULT: 'result',
   /** RESULT for a statement that is not LOAD DATA LOCAL: a LOCAL INFILE request is a protocol violation. */
   RESULT_WITHOUT_LOCAL_INFILE: 'result-without-local-infile',
-  /** COM_STMT_EXECUTE: like RESULT but binary rows, and a cursor may leave rows unsent. */
+  /**
+   * COM_STMT_EXECUTE: like RESULT but binary rows, and a cursor may leave rows unsent. Also
+   * COM_STMT_BULK_EXECUTE: an OK with the summed counts, or result sets (RETURNING, unit results).
+   */
   BINARY_RESULT: 'binary-result',
   /** COM_STMT_PREPARE: PREPARE_OK, then parameter and column definitions. */
   PREPARE: 'prepare',
@@ -27,6 +30,7 @@ export type ResponseShape = (typeof ResponseShape)[keyof typeof ResponseShape];
 const shapeByCommand = new Map<number, ResponseShape>([
   [CommandByte.COM_QUERY, ResponseShape.RESULT],
   [CommandByte.COM_STMT_EXECUTE, ResponseShape.BINARY_RESULT],
+  [CommandByte.COM_STMT_BULK_EXECUTE, ResponseShape.BINARY_RESULT],
   [CommandByte.COM_STMT_PREPARE, ResponseShape.PREPARE],
   [CommandByte.COM_FIELD_LIST, ResponseShape.FIELD_LIST],
   [CommandByte.COM_STMT_FETCH, ResponseShape.ROWS],

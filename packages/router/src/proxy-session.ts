@@ -33,6 +33,7 @@ import type { RouteTarget } from './routing/route-plan.ts';
 import { type FanOutHost, fanOutConcatenate } from './session/fan-out.ts';
 import { appliedStateOf } from './session/applied-state.ts';
 import { killBackendThread } from './session/backend-kill.ts';
+import { prepareSessionFunctions, recordStatement } from './session/session-functions.ts';
 import { Lease, PinnedStateLostError } from './session/lease.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
@@ -76,6 +77,9 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   private relayThen: ((outcome: RelayOutcome) => void) | undefined;
   private relayFail: ((error: unknown) => void) | undefined;
   private ended = false;
+  /** The connection and serial of the session's last statement: where FOUND_ROWS() and ROW_COUNT() hold. */
+  private lastConnection: BackendConnection | undefined;
+  private lastSerial = 0;
   /** How the session's statements are lexed: its client character set and sql_mode flags. */
   private lexOptions: LexOptions = { charset: 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
 
@@ -252,8 +256,22 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     return analysis;
   }
 
+  whenSessionFunctionsReady(lease: Lease, connection: BackendConnection, analysis: StatementAnalysis, statement: () => void, finish: (error: unknown) => void): void {
+    let ready: Promise<void> | undefined;
+    try {
+      ready = prepareSessionFunctions(connection, analysis, this.outcomes, this.lastConnection, this.lastSerial);
+    } catch (error) {
+      finish(this.failed(lease, connection, error));
+      return;
+    }
+    if (ready) ready.then(statement, (error: unknown) => finish(this.failed(lease, connection, error)));
+    else statement();
+  }
+
   statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, analysis: StatementAnalysis | undefined): void {
     this.outcomes.record(outcome);
+    this.lastSerial = recordStatement(connection, outcome.lastInsertId);
+    this.lastConnection = connection;
     // The connection that ran SQL_CALC_FOUND_ROWS was kept for this statement only.
     lease.pinReasons.delete('SQL_CALC_FOUND_ROWS');
     if (analysis) {
@@ -362,18 +380,19 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     // Only LOAD DATA LOCAL may make the backend ask the client for a file.
     const shape = analysis.localInfile ? ResponseShape.RESULT : ResponseShape.RESULT_WITHOUT_LOCAL_INFILE;
     const relay = (connection: BackendConnection) =>
-      this.relayOn(
-        lease,
-        connection,
-        framed,
-        shape,
-        undefined,
-        (outcome) => {
-          this.statementDone(lease, connection, outcome, analysis);
-          finish();
-        },
-        finish,
-      );
+      this.whenSessionFunctionsReady(lease, connection, analysis, () =>
+        this.relayOn(
+          lease,
+          connection,
+          framed,
+          shape,
+          undefined,
+          (outcome) => {
+            this.statementDone(lease, connection, outcome, analysis);
+            finish();
+          },
+          finish,
+        ), finish);
     const ready = lease.checkout();
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
     if (ready instanceof Promise) ready.then(relay, (error: unknown) => finish(this.checkoutFailed(error)));
@@ -449,6 +468,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     await Promise.all([...this.leases.values()].map((lease) => lease.release(false)));
     if (this.identity) this.state = this.freshState(this.identity, this.state.schema);
     this.outcomes.reset();
+    this.lastConnection = undefined;
     this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
   }
 

@@ -107,7 +107,8 @@ export class PreparedStatements {
     }
     if (statement.cursorOpen) this.setCursorOpen(statement, false);
     const ready = statement.lease.checkout();
-    const send = (connection: BackendConnection) => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish);
+    const send = (connection: BackendConnection) =>
+      this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish), finish);
     if (ready instanceof Promise || statement.longData.size > 0 || !this.bindFromCache(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
     else send(ready);
   }

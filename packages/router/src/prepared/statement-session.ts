@@ -18,6 +18,11 @@ export interface StatementSession {
   admit(sql: Buffer): StatementAnalysis;
   relayOn(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void;
   relayed(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome>;
+  /**
+   * Runs `statement` on `connection` once the session's LAST_INSERT_ID() / FOUND_ROWS() /
+   * ROW_COUNT() hold there (at once when nothing needs doing), or answers `finish` with the error.
+   */
+  whenSessionFunctionsReady(lease: Lease, connection: BackendConnection, analysis: StatementAnalysis, statement: () => void, finish: (error: unknown) => void): void;
   /** After a statement succeeded or failed on `connection`: state tracking, outcomes, then the lease's checkin. */
   statementDone(lease: Lease, connection: BackendConnection, outcome: RelayOutcome, analysis: StatementAnalysis | undefined): void;
   /** After a command that is not a statement (prepare, reset, fetch). */

@@ -11,6 +11,10 @@ export interface AppliedState extends SessionState {
   pendingCloses: number[];
   /** The prepared statements sessions share on this connection. */
   statements: ConnectionStatements;
+  /** LAST_INSERT_ID() as the server holds it for this connection (any session's inserts move it). */
+  lastInsertId: number | bigint;
+  /** Counts statements run on the connection: FOUND_ROWS() and ROW_COUNT() belong to the last one. */
+  statementSerial: number;
   /** The session state (and its version) this connection is known to match: syncing it again is a no-op. */
   syncedWith: SessionState | undefined;
   syncedVersion: number;
@@ -47,6 +51,8 @@ export function appliedStateOf(connection: BackendConnection): AppliedState {
       epoch: 0,
       pendingCloses,
       statements: new ConnectionStatements(connection, pendingCloses),
+      lastInsertId: 0,
+      statementSerial: 0,
       syncedWith: undefined,
       syncedVersion: 0,
     };
@@ -70,5 +76,7 @@ export function markReset(connection: BackendConnection): void {
   state.epoch++;
   state.pendingCloses.length = 0;
   state.statements.forgetAll();
+  state.lastInsertId = 0;
+  state.statementSerial++;
   state.syncedWith = undefined;
 }

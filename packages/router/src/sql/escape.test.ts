@@ -18,6 +18,9 @@ test('identifiers are backquoted with backquotes doubled, and NUL is refused', (
 test('integer literals refuse anything but safe integers', () => {
   assert.equal(integerLiteral(42), '42');
   assert.throws(() => integerLiteral(1.5), TypeError);
+  assert.equal(integerLiteral(2n ** 64n - 1n), '18446744073709551615');
+  assert.equal(integerLiteral(-(2n ** 63n)), '-9223372036854775808');
+  assert.throws(() => integerLiteral(2n ** 64n), TypeError);
   assert.throws(() => integerLiteral(Number.NaN), TypeError);
   assert.throws(() => integerLiteral(2 ** 60), TypeError);
 });

@@ -17,8 +17,12 @@ export function escapeIdentifier(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-/** An integer literal; anything but a safe integer is refused. */
-export function integerLiteral(value: number): string {
+/** An integer literal: a safe integer, or a bigint in BIGINT UNSIGNED's or BIGINT's range; anything else is refused. */
+export function integerLiteral(value: number | bigint): string {
+  if (typeof value === 'bigint') {
+    if (value < -(2n ** 63n) || value >= 2n ** 64n) throw new TypeError(`not a 64-bit integer: ${value}`);
+    return value.toString();
+  }
   if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer: ${value}`);
   return String(value);
 }

@@ -7,6 +7,7 @@ import {
   cachingSha2Response,
   encryptPasswordWithPublicKey,
   nativePasswordResponse,
+  nativeResponseFromStage1,
   CathodeError,
   CathodeErrorCode,
 } from '@cathode/wire';
@@ -18,13 +19,35 @@ export interface Sha2Backend {
   serverPublicKey?: string | undefined;
 }
 
+/** What a login proves itself with: a password, or only SHA1(password) (a server account's client proved it). */
+export interface LoginSecret {
+  password: string;
+  /** SHA1(password), recovered from the client's mysql_native_password proof; enough for that plugin only. */
+  passwordStage1?: Buffer | undefined;
+}
+
+/**
+ * The plugin to answer the server's greeting with: its own, unless only SHA1(password) is known,
+ * which speaks mysql_native_password alone (a server defaulting to another plugin then checks the
+ * account's, or asks to switch).
+ */
+export function loginPlugin(serverPlugin: string, secret: LoginSecret): string {
+  return secret.passwordStage1 ? MYSQL_NATIVE_PASSWORD : serverPlugin;
+}
+
 /** The first auth response for `plugin`, given the server's nonce. */
-export function initialAuthResponse(plugin: string, password: string, nonce: Buffer): Buffer {
+export function initialAuthResponse(plugin: string, secret: LoginSecret, nonce: Buffer): Buffer {
+  if (secret.passwordStage1) {
+    if (plugin !== MYSQL_NATIVE_PASSWORD) {
+      throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `backend asks for auth plugin ${plugin}, but a server account can only be passed on with mysql_native_password`);
+    }
+    return nativeResponseFromStage1(secret.passwordStage1, nonce);
+  }
   switch (plugin) {
     case MYSQL_NATIVE_PASSWORD:
-      return nativePasswordResponse(password, nonce);
+      return nativePasswordResponse(secret.password, nonce);
     case CACHING_SHA2_PASSWORD:
-      return cachingSha2Response(password, nonce);
+      return cachingSha2Response(secret.password, nonce);
     default:
       throw new CathodeError(CathodeErrorCode.BACKEND_AUTH_FAILED, `backend asks for unsupported auth plugin ${plugin}`);
   }

@@ -24,7 +24,7 @@ import {
   framePayload,
   hasCapability,
 } from '@cathode/wire';
-import { cachingSha2Continue, initialAuthResponse } from './backend-auth.ts';
+import { cachingSha2Continue, initialAuthResponse, loginPlugin } from './backend-auth.ts';
 import { type CollectedResponse, errorOf } from './collected-response.ts';
 import { RelayInterruptedError } from './relay-interrupted-error.ts';
 import type { ResponseSink } from './response-sink.ts';
@@ -35,6 +35,8 @@ export interface BackendEndpoint {
   port: number;
   user: string;
   password: string;
+  /** SHA1(password) instead of the password: a server account logging in as itself (never logged). */
+  passwordStage1?: Buffer | undefined;
   /** Path to the server's RSA public key (PEM) for caching_sha2_password full authentication over plain TCP. */
   serverPublicKey?: string | undefined;
 }
@@ -279,7 +281,7 @@ export class BackendConnection {
     this.capabilityFlags = (BASE_CAPABILITIES | this.flavor) & (handshake.capabilityFlags | CapabilityFlags.CLIENT_MYSQL);
     // MariaDB reads the extended capabilities only from a client that clears CLIENT_MYSQL.
     if (this.mariaDbCapabilities !== 0) this.capabilityFlags &= ~CapabilityFlags.CLIENT_MYSQL;
-    this.authPlugin = handshake.authPluginName;
+    this.authPlugin = loginPlugin(handshake.authPluginName, this.endpoint);
     this.nonce = handshake.authPluginData;
     io.send(
       encodeHandshakeResponse41({
@@ -288,7 +290,7 @@ export class BackendConnection {
         characterSet: this.characterSet,
         mariaDbCapabilities: this.mariaDbCapabilities,
         username: this.endpoint.user,
-        authResponse: initialAuthResponse(this.authPlugin, this.endpoint.password, this.nonce),
+        authResponse: initialAuthResponse(this.authPlugin, this.endpoint, this.nonce),
         database: undefined,
         authPluginName: this.authPlugin,
         connectAttributes: CONNECT_ATTRIBUTES,
@@ -317,7 +319,7 @@ export class BackendConnection {
         const request = decodeAuthSwitchRequest(packet.payload);
         this.authPlugin = request.pluginName;
         this.nonce = request.pluginData;
-        io.send(initialAuthResponse(this.authPlugin, password, this.nonce), packet.sequenceId + 1);
+        io.send(initialAuthResponse(this.authPlugin, this.endpoint, this.nonce), packet.sequenceId + 1);
       } else if (header === AUTH_MORE_DATA_HEADER && this.authPlugin === CACHING_SHA2_PASSWORD) {
         const reply = cachingSha2Continue(packet.payload.subarray(1), password, this.nonce, this.endpoint);
         if (reply) io.send(reply, packet.sequenceId + 1);
@@ -337,7 +339,7 @@ export class BackendConnection {
     try {
       const request = {
         username: this.endpoint.user,
-        authResponse: initialAuthResponse(this.authPlugin, this.endpoint.password, this.nonce),
+        authResponse: initialAuthResponse(this.authPlugin, this.endpoint, this.nonce),
         database: undefined,
         characterSet: this.characterSet,
         authPluginName: this.authPlugin,

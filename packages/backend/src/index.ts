@@ -1,3 +1,4 @@
+export * from './account-loader.ts';
 export * from './backend-connection.ts';
 export * from './backend-pool.ts';
 export * from './backend-pools.ts';

@@ -5,11 +5,11 @@ import {
   decryptPasswordWithPrivateKey,
   encodeAuthMoreData,
   encodeAuthSwitchRequest,
+  recoverNativeStage1,
   verifyCachingSha2,
-  verifyNativePassword,
 } from '@cathode/wire';
 import type { ClientConnection } from './client-connection.ts';
-import type { UserAccount, UserDirectory } from './user-directory.ts';
+import type { AuthProof, UserAccount, UserDirectory } from './user-directory.ts';
 
 export interface AuthAttempt {
   account: UserAccount | undefined;
@@ -25,23 +25,32 @@ export interface AuthContext {
   rsaKeys: { privateKey: string; publicKey: string } | undefined;
 }
 
+const NO_STAGE1: AuthProof = { passwordStage1: undefined };
+
 /**
- * Runs the authentication exchange for one login (handshake or COM_CHANGE_USER) and says whether
- * the client proved the account's password. The account's plugin decides; a client that started
- * with another plugin is switched over first.
+ * Runs the authentication exchange for one login (handshake or COM_CHANGE_USER): what the client
+ * proved, or undefined when it did not prove the account's password. The account's plugin
+ * decides; a client that started with another plugin is switched over first.
  */
-export async function authenticate(context: AuthContext, attempt: AuthAttempt): Promise<boolean> {
+export async function authenticate(context: AuthContext, attempt: AuthAttempt): Promise<AuthProof | undefined> {
   const { account } = attempt;
-  if (!account) return false;
+  if (!account || account.unsupportedPlugin !== undefined) return undefined;
   const { scramble } = attempt;
   let { authResponse } = attempt;
   if ((attempt.clientPlugin ?? MYSQL_NATIVE_PASSWORD) !== account.plugin) {
     context.connection.writePacket(encodeAuthSwitchRequest({ pluginName: account.plugin, pluginData: scramble }));
     authResponse = (await context.connection.nextPacket()).payload;
   }
-  if (account.plugin === MYSQL_NATIVE_PASSWORD) return verifyNativePassword(authResponse, scramble, account.nativeStage2);
-  if (account.plugin === CACHING_SHA2_PASSWORD) return cachingSha2(context, account, authResponse, scramble);
-  return false;
+  if (account.plugin === MYSQL_NATIVE_PASSWORD) return nativePassword(authResponse, scramble, account.nativeStage2);
+  if (account.plugin === CACHING_SHA2_PASSWORD) return (await cachingSha2(context, account, authResponse, scramble)) ? NO_STAGE1 : undefined;
+  return undefined;
+}
+
+/** SHA1(password) comes out of a valid proof: a server account's backend logins answer with it. */
+function nativePassword(response: Buffer, scramble: Buffer, stage2: Buffer | undefined): AuthProof | undefined {
+  if (stage2 === undefined) return response.length === 0 ? NO_STAGE1 : undefined;
+  const passwordStage1 = recoverNativeStage1(response, scramble, stage2);
+  return passwordStage1 && { passwordStage1 };
 }
 
 async function cachingSha2(context: AuthContext, account: UserAccount, authResponse: Buffer, scramble: Buffer): Promise<boolean> {

@@ -22,7 +22,7 @@ import { type AuthContext, authenticate } from './authenticate.ts';
 import type { ClientConnection } from './client-connection.ts';
 import { isFailedLogin } from './login-throttle.ts';
 import type { ClientIdentity, CommandFinish, SessionHandler } from './session-handler.ts';
-import type { UserDirectory } from './user-directory.ts';
+import type { UserAccount, UserDirectory } from './user-directory.ts';
 
 export interface FrontendOptions {
   serverVersion: string;
@@ -98,6 +98,15 @@ function loggedName(name: string): string {
   return name.length <= LOGGED_NAME_LENGTH ? name : `${name.slice(0, LOGGED_NAME_LENGTH)}… (${name.length} characters)`;
 }
 
+/** A configured user or a server account; one whose auth plugin Cathode cannot pass on is logged, then refused (1045). */
+async function resolveAccount(options: FrontendOptions, username: string, remoteAddress: string, logger: Logger): Promise<UserAccount | undefined> {
+  const account = await options.users.resolve(username, remoteAddress);
+  if (account?.unsupportedPlugin !== undefined) {
+    logger.warn({ user: loggedName(username), host: account.server?.host, plugin: account.unsupportedPlugin }, 'server account uses an auth plugin Cathode cannot pass on to the backend: login refused');
+  }
+  return account;
+}
+
 /** Handshake packets continue the sequence the server started; MariaDB refuses anything else with 1156. */
 function expectSequence(packet: LogicalPacket, sequenceId: number): LogicalPacket {
   if (packet.sequenceId !== sequenceId) {
@@ -129,10 +138,10 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
   }
   const response = decodeHandshakeResponse41(packet.payload);
   connection.capabilityFlags = (response.capabilityFlags & options.serverCapabilities) >>> 0;
-  const account = options.users.find(response.username);
+  const account = await resolveAccount(options, response.username, connection.remoteAddress, logger);
   const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
-  const authenticated = await authenticate(context, { account, clientPlugin: response.authPluginName, authResponse: response.authResponse, scramble });
-  if (!authenticated || !account) {
+  const proof = await authenticate(context, { account, clientPlugin: response.authPluginName, authResponse: response.authResponse, scramble });
+  if (!proof || !account) {
     logger.info({ user: loggedName(response.username), remote: connection.remoteAddress }, 'access denied');
     throw SqlError.of('ER_ACCESS_DENIED_ERROR', response.username, connection.remoteAddress, response.authResponse.length > 0 ? 'YES' : 'NO');
   }
@@ -147,6 +156,8 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
     capabilityFlags: connection.capabilityFlags,
     mariaDbCapabilities: (response.mariaDbCapabilities & options.mariaDbCapabilities) >>> 0,
     connectAttributes: response.connectAttributes ?? {},
+    account,
+    backendLogin: options.users.backendLogin(account, proof),
   };
   await handler.open(identity);
   connection.writeOk({ statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT });
@@ -234,17 +245,17 @@ async function switchUser(
   logger: Logger,
 ): Promise<ClientIdentity> {
   const request = decodeComChangeUser(payload, connection.capabilityFlags);
-  const account = options.users.find(request.username);
+  const account = await resolveAccount(options, request.username, connection.remoteAddress, logger);
   const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
   // The client proves the password against a fresh scramble only if it is switched; clients sign
   // COM_CHANGE_USER with the handshake's scramble, which Cathode does not keep, so always switch.
-  const authenticated = await authenticate(context, {
+  const proof = await authenticate(context, {
     account,
     clientPlugin: '',
     authResponse: request.authResponse,
     scramble: generateScramble(),
   });
-  if (!authenticated || !account) {
+  if (!proof || !account) {
     logger.info({ user: loggedName(request.username) }, 'change user: access denied');
     throw SqlError.of('ER_ACCESS_DENIED_ERROR', request.username, connection.remoteAddress, request.authResponse.length > 0 ? 'YES' : 'NO');
   }
@@ -257,6 +268,8 @@ async function switchUser(
     schema: request.database,
     characterSet: request.characterSet || current.characterSet,
     connectAttributes: request.connectAttributes ?? current.connectAttributes,
+    account,
+    backendLogin: options.users.backendLogin(account, proof),
   };
   await handler.changeUser(identity);
   connection.writeOk({ statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT });

@@ -1,4 +1,5 @@
 import type { ClientConnection } from './client-connection.ts';
+import type { BackendLogin, UserAccount } from './user-directory.ts';
 
 /** Who a client turned out to be once authenticated. */
 export interface ClientIdentity {
@@ -9,6 +10,10 @@ export interface ClientIdentity {
   /** MariaDB extended capabilities both sides agreed on (0 for MySQL-style clients). */
   mariaDbCapabilities: number;
   connectAttributes: Record<string, string>;
+  /** The account that logged in (a configured user or a server account). */
+  account?: UserAccount | undefined;
+  /** Who its backend connections log in as; the backend's own account when undefined. */
+  backendLogin?: BackendLogin | undefined;
 }
 
 /** How a handler reports a command answered: with nothing, or with the error to answer with. */

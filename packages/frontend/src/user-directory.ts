@@ -1,5 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { cachingSha2Digest, nativePasswordStage2, parseNativePasswordHash } from '@cathode/wire';
+import { MYSQL_NATIVE_PASSWORD, cachingSha2Digest, nativePasswordStage2, parseNativePasswordHash } from '@cathode/wire';
+import { likePattern } from './host-pattern.ts';
+import type { ServerAccountRecord, ServerAccounts } from './server-accounts.ts';
+
+/** The backend account a session's connections log in as; without one, the backend's own. */
+export interface BackendLogin {
+  user: string;
+  password: string;
+  /** SHA1(password) of a server account, recovered from its client's proof: a secret, never logged. */
+  passwordStage1?: Buffer | undefined;
+}
+
+/** What a successful login proved: for mysql_native_password, SHA1(password) (undefined for an empty password). */
+export interface AuthProof {
+  passwordStage1: Buffer | undefined;
+}
 
 export interface UserAccount {
   name: string;
@@ -11,6 +26,12 @@ export interface UserAccount {
   schemas: readonly string[];
   /** May run administrative statements (SET GLOBAL, GRANT, SHUTDOWN, ...). */
   admin: boolean;
+  /** A configured user's backendAccount. */
+  backendLogin?: BackendLogin | undefined;
+  /** An account loaded from the backend: its grants' schemas, and it logs in to the backend as itself. */
+  server?: { host: string; schemaPatterns: readonly RegExp[] } | undefined;
+  /** A server account whose auth plugin Cathode cannot pass on to the backend: refused. */
+  unsupportedPlugin?: string | undefined;
 }
 
 export interface UserConfig {
@@ -20,6 +41,7 @@ export interface UserConfig {
   plugin: 'mysql_native_password' | 'caching_sha2_password';
   schemas: readonly string[];
   admin?: boolean;
+  backendAccount?: { user: string; password: string } | undefined;
 }
 
 /**
@@ -31,6 +53,8 @@ export class UserDirectory {
   private readonly verifiedDigests = new Map<string, Buffer>();
   /** Told of each password verified here, so other threads' directories can learn it (`learnVerified`). */
   onVerified: ((name: string, digest: Buffer) => void) | undefined;
+  /** The backend's own accounts, looked up after the configured users (accounts.fromBackend). */
+  serverAccounts: ServerAccounts | undefined;
 
   constructor(users: readonly UserConfig[]) {
     this.accounts = new Map(
@@ -43,13 +67,29 @@ export class UserDirectory {
           password: user.password,
           schemas: user.schemas,
           admin: user.admin ?? false,
+          backendLogin: user.backendAccount && { user: user.backendAccount.user, password: user.backendAccount.password },
         },
       ]),
     );
   }
 
+  /** A configured user. */
   find(name: string): UserAccount | undefined {
     return this.accounts.get(name);
+  }
+
+  /** The account a client logs in as: a configured user, else a server account matching the client's address. */
+  async resolve(name: string, remoteAddress: string): Promise<UserAccount | undefined> {
+    const configured = this.accounts.get(name);
+    if (configured || !this.serverAccounts) return configured;
+    const record = await this.serverAccounts.find(name, remoteAddress);
+    return record && serverAccount(record);
+  }
+
+  /** Who the session's backend connections log in as, once `account` proved itself with `proof`. */
+  backendLogin(account: UserAccount, proof: AuthProof): BackendLogin | undefined {
+    if (!account.server) return account.backendLogin;
+    return { user: account.name, password: '', passwordStage1: proof.passwordStage1 };
   }
 
   /** Whether `password` (received in cleartext during full auth) is the account's password. */
@@ -75,8 +115,28 @@ export class UserDirectory {
   }
 
   mayUseSchema(account: UserAccount, schema: string): boolean {
+    if (account.server) return account.server.schemaPatterns.some((pattern) => pattern.test(schema));
     return account.schemas.includes('*') || account.schemas.includes(schema);
   }
+}
+
+const NATIVE_HASH = /^\*[0-9A-Fa-f]{40}$/;
+
+function serverAccount(record: ServerAccountRecord): UserAccount {
+  const plugin = record.plugin === '' ? MYSQL_NATIVE_PASSWORD : record.plugin;
+  const hash = record.authenticationString;
+  const usable = plugin === MYSQL_NATIVE_PASSWORD && (hash === '' || NATIVE_HASH.test(hash));
+  return {
+    name: record.user,
+    plugin: MYSQL_NATIVE_PASSWORD,
+    nativeStage2: usable && hash !== '' ? parseNativePasswordHash(hash) : undefined,
+    password: undefined,
+    schemas: [],
+    // Administration goes through a configured admin user.
+    admin: false,
+    server: { host: record.host, schemaPatterns: record.schemaPatterns.map(likePattern) },
+    unsupportedPlugin: usable ? undefined : plugin,
+  };
 }
 
 /** Constant-time comparison of two strings of possibly different lengths. */

@@ -69,6 +69,8 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   statusFlags: number = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
   /** One lease per data node this session has used, by node id. */
   private readonly leases = new Map<number, Lease>();
+  /** The identity the leases were taken for: another one (COM_CHANGE_USER) may run as another backend account. */
+  private leasesOf: ClientIdentity | undefined;
   /** Where relayed responses go: the client connection. One object for the session's lifetime. */
   private readonly sink: ResponseSink;
   /** The relay in flight (one at a time, as commands are): its lease, and what to do when it ends or fails. */
@@ -483,7 +485,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   }
 
   private account() {
-    return this.identity && this.context.users.find(this.identity.username);
+    return this.identity && (this.identity.account ?? this.context.users.find(this.identity.username));
   }
 
   private assertSchemaAllowed(schema: string): void {
@@ -524,11 +526,16 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   // --- leases -----------------------------------------------------------------------------------
 
   leaseFor(node: DataNode): Lease {
+    if (this.leasesOf !== this.identity) {
+      // The old identity's leases were released by the reset that precedes a change of user.
+      this.leases.clear();
+      this.leasesOf = this.identity;
+    }
     let lease = this.leases.get(node.id);
     if (!lease) {
       const flavor = (this.identity?.capabilityFlags ?? 0) & FLAVOR_CAPABILITIES;
       const mariaDbFlavor = (this.identity?.mariaDbCapabilities ?? 0) & MARIADB_FLAVOR_CAPABILITIES;
-      lease = new Lease(node, this.context.pools.pool(node.backend.name, flavor, mariaDbFlavor), this);
+      lease = new Lease(node, this.context.pools.pool(node.backend.name, flavor, mariaDbFlavor, this.identity?.backendLogin), this);
       this.leases.set(node.id, lease);
     }
     return lease;

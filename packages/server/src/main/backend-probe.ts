@@ -1,4 +1,4 @@
-import { BackendConnection, textRows } from '@cathode/backend';
+import { BackendConnection, readServerAccounts, textRows } from '@cathode/backend';
 import type { CathodeConfig } from '@cathode/config';
 import { SqlError } from '@cathode/wire';
 import type { Logger } from 'pino';
@@ -39,6 +39,7 @@ export async function probeBackend(config: CathodeConfig, logger: Logger): Promi
       try {
         const response = await connection.query('SELECT id, character_set_name, collation_name FROM information_schema.COLLATIONS WHERE id IS NOT NULL');
         const rows = textRows(response, connection.deprecateEof);
+        if (config.accounts.fromBackend) await checkAccountsReadable(connection, backend.name, backend.user);
         return {
           serverVersion: connection.serverVersion,
           capabilityFlags: connection.serverCapabilities,
@@ -50,6 +51,7 @@ export async function probeBackend(config: CathodeConfig, logger: Logger): Promi
         connection.close();
       }
     } catch (error) {
+      if (error instanceof StartupError) throw error;
       const refused = credentialsRefused(error);
       if (refused) throw new StartupError(`backend ${backend.name} at ${backend.host}:${backend.port} refused Cathode's login as ${backend.user} (errno ${refused.errno}: ${refused.message}); check backends.0.user and password`, { cause: error });
       if (Date.now() + delay > deadline) {
@@ -59,5 +61,18 @@ export async function probeBackend(config: CathodeConfig, logger: Logger): Promi
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(config.reconnect.maxDelayMs, delay * 2);
     }
+  }
+}
+
+/** accounts.fromBackend reads the mysql schema with the backend's own account: a missing grant is a config error. */
+async function checkAccountsReadable(connection: BackendConnection, backendName: string, user: string): Promise<void> {
+  try {
+    await readServerAccounts(connection);
+  } catch (error) {
+    if (!(error instanceof SqlError)) throw error;
+    throw new StartupError(
+      `accounts.fromBackend: backend ${backendName} does not let ${user} read its accounts (errno ${error.errno}: ${error.message}); grant it SELECT ON mysql.*`,
+      { cause: error },
+    );
   }
 }

@@ -1,7 +1,7 @@
 import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
-import { BackendPools, MARIADB_FLAVOR_CAPABILITIES } from '@cathode/backend';
-import { ClientConnection, type FrontendOptions, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
+import { BackendPools, MARIADB_FLAVOR_CAPABILITIES, loadServerAccounts } from '@cathode/backend';
+import { ClientConnection, type FrontendOptions, ServerAccounts, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
 import { type DataNode, type KillResult, PassthroughRouter, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
 import { SqlError } from '@cathode/wire';
 import { createLogger } from '../logger.ts';
@@ -20,6 +20,16 @@ const send = (message: ReactorToMain) => port.postMessage(encode(message));
 
 const users = new UserDirectory(config.users);
 users.onVerified = (user, digest) => send({ type: 'password-verified', user, digest });
+if (config.accounts.fromBackend) {
+  // Read with the first backend's own account; each reactor keeps (and reloads) its own copy.
+  const source = config.backends[0];
+  users.serverAccounts = new ServerAccounts({
+    load: () => loadServerAccounts(source, config.timeouts.connectMs),
+    reloadMinIntervalMs: config.accounts.reloadMinIntervalMs,
+    onLoadFailed: (error) => logger.warn({ backend: source.name, err: (error as Error).message }, "cannot load the backend's accounts"),
+  });
+  void users.serverAccounts.preload();
+}
 const registry = new SessionRegistry();
 const poolOptions = (backend: (typeof config.backends)[number]) => ({
   min: backend.pool.min,

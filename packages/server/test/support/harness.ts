@@ -25,10 +25,15 @@ export interface TestCathode {
  * users: cathode/cathode (native password), sha2/sha2pass (caching_sha2_password), and
  * outsider/outsider, who may not use this file's schema.
  */
-export async function startTestCathode(overrides: Record<string, unknown> = {}, backendPool?: { min: number; max: number }): Promise<TestCathode> {
+export async function startTestCathode(
+  overrides: Record<string, unknown> | ((setup: { schema: string; mariadb: MariaDbInstance }) => Record<string, unknown> | Promise<Record<string, unknown>>) = {},
+  backendPool?: { min: number; max: number },
+): Promise<TestCathode> {
   const mariadb = await testMariaDb();
   const schema = `t_${randomBytes(4).toString('hex')}`;
   await adminQuery(mariadb, `CREATE DATABASE ${schema}`);
+  // A function of the fresh schema may also prepare the backend (accounts, grants) before Cathode starts.
+  const configOverrides = typeof overrides === 'function' ? await overrides({ schema, mariadb }) : overrides;
   const config = parseConfig({
     listen: { host: '127.0.0.1', port: 0 },
     reactors: 2,
@@ -39,7 +44,7 @@ export async function startTestCathode(overrides: Record<string, unknown> = {}, 
     ],
     backends: [{ name: 'primary', host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, ...(backendPool && { pool: backendPool }) }],
     log: { level: 'error' },
-    ...overrides,
+    ...configOverrides,
   });
   const handle = await startCathode(config, createLogger(config.log.level, 'main'));
   const options = (more: mysql.ConnectionOptions = {}): mysql.ConnectionOptions => ({

@@ -210,10 +210,19 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   /** This session is the target of a KILL: stop its running statement on the backend, and maybe the session. */
   async interrupt(queryOnly: boolean): Promise<void> {
+    // KILL CONNECTION: MariaDB 10.11 closes the victim's connection without a word, running or idle;
+    // its backend statement is stopped as the session's leases are released.
+    if (!queryOnly) {
+      this.connection.close('killed');
+      return;
+    }
     const running = this.relayConnection;
-    // First, or the interrupted statement's own error (1317) may reach the client before 1927 does.
-    if (!queryOnly) this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed');
-    if (running && queryOnly) await this.killBackend(running, true);
+    const lease = this.relayLease;
+    if (!running || !lease) return;
+    // The connection stays out of the pool until the KILL QUERY is done: it must not hit another session's statement.
+    const killing = this.killBackend(running, true);
+    lease.holdWhile(killing);
+    await killing;
   }
 
   /** LeaseHolder: a statement's connection was given up while the backend still runs it. */

@@ -48,6 +48,8 @@ export class Lease {
   /** Why the connection's state is unknown (CALL, an unclassified statement): it is reset before it leaves. */
   untracked: string | undefined;
   private closed = false;
+  /** While set, a connection given back waits for it (a KILL QUERY under way must not reach its next user). */
+  private hold: Promise<void> | undefined;
   /** Cancels a checkout waiting in the pool's queue when the session closes. */
   private waiting: AbortController | undefined;
 
@@ -179,8 +181,20 @@ export class Lease {
   }
 
   /** Back to the pool, reset first when its state is not what the pool expects. */
+  /** Connections given back while `work` runs go to the pool only after it. */
+  holdWhile(work: Promise<void>): void {
+    const hold = work.then(() => {
+      if (this.hold === hold) this.hold = undefined;
+    });
+    this.hold = hold;
+  }
+
   private giveBack(connection: BackendConnection): void {
     if (connection.closed) return;
+    if (this.hold) {
+      void this.hold.then(() => this.giveBack(connection));
+      return;
+    }
     if (this.untracked === undefined && !this.closed) {
       this.pool.release(connection);
       return;

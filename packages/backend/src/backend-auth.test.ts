@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import {
   CathodeError,
   CathodeErrorCode,
   PacketFramer,
+  MYSQL_NATIVE_PASSWORD,
   ServerStatus,
   decodeHandshakeResponse41,
   decryptPasswordWithPrivateKey,
@@ -19,6 +20,7 @@ import {
   encodeHandshakeV10,
   encodeOkPacket,
   framePayload,
+  nativePasswordResponse,
 } from '@cathode/wire';
 import { cachingSha2Continue } from './backend-auth.ts';
 import { BackendConnection, type BackendEndpoint } from './backend-connection.ts';
@@ -247,5 +249,27 @@ describe('cachingSha2Continue', () => {
     const reply = cachingSha2Continue(Buffer.of(CachingSha2.PERFORM_FULL_AUTHENTICATION), PASSWORD, nonce, backend);
     assert.ok(reply);
     assert.equal(decryptPasswordWithPrivateKey(reply, nonce, server.privateKey), PASSWORD);
+  });
+});
+
+describe('a server account passed on without its password', () => {
+  it('answers with SHA1(password) as mysql_native_password, whatever plugin the server greets with', async () => {
+    const stage1 = createHash('sha1').update(PASSWORD, 'utf8').digest();
+    const fake = await scriptedServer(async (io) => {
+      const response = decodeHandshakeResponse41((await io.next())!);
+      io.send(ok());
+      await io.next();
+      return { response, nonce: io.nonce };
+    });
+    try {
+      const connection = await connect({ ...endpointFor(fake.port), user: 'srv', password: '', passwordStage1: stage1 });
+      connection.close();
+      const { response, nonce } = await fake.result;
+      assert.equal(response.username, 'srv');
+      assert.equal(response.authPluginName, MYSQL_NATIVE_PASSWORD);
+      assert.deepEqual(response.authResponse, nativePasswordResponse(PASSWORD, nonce), 'the proof the password itself would give');
+    } finally {
+      fake.close();
+    }
   });
 });

@@ -1,6 +1,9 @@
 // Starts a local MariaDB (installing it if needed) and Cathode in front of it, on a default setup:
 //   Cathode on 127.0.0.1:8066, user cathode / password cathode, schema demo; MariaDB on 127.0.0.1:3307.
+//   Clients' statements run as the MariaDB account cathode_app (ALL on demo.* only, random password
+//   kept in the config); root is Cathode's own account, for heartbeats and the start-up probe.
 // Ctrl-C stops both. State lives in .cathode/ (delete it to start over).
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../packages/config/src/index.ts';
@@ -23,6 +26,15 @@ await adminQuery(
 );
 
 if (!existsSync(configPath)) {
+  // Clients run as an account confined to demo; root stays Cathode's own, for heartbeats and the probe.
+  const appPassword = randomBytes(18).toString('base64url');
+  await adminQuery(
+    mariadb,
+    `CREATE USER IF NOT EXISTS 'cathode_app'@'127.0.0.1' IDENTIFIED BY ?;
+     ALTER USER 'cathode_app'@'127.0.0.1' IDENTIFIED BY ?;
+     GRANT ALL PRIVILEGES ON demo.* TO 'cathode_app'@'127.0.0.1';`,
+    [appPassword, appPassword],
+  );
   writeFileSync(
     configPath,
     `# Written by scripts/quickstart.ts; see packages/config/examples/cathode.example.yaml for every option.
@@ -31,6 +43,10 @@ users:
   - name: cathode
     password: cathode
     schemas: [demo]
+    # MariaDB's grants apply too: cathode_app may use demo only.
+    backendAccount:
+      user: cathode_app
+      password: ${JSON.stringify(appPassword)}
 backends:
   - name: primary
     host: 127.0.0.1

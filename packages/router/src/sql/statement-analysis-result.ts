@@ -11,6 +11,19 @@ export const SessionFunction = {
 
 export type LocallyAnsweredFunction = 'LAST_INSERT_ID' | 'FOUND_ROWS' | 'ROW_COUNT' | 'CONNECTION_ID';
 
+/** An information_schema.PROCESSLIST table in a FROM or JOIN clause: where Cathode puts its own rows instead. */
+export interface ProcessListTableReference {
+  /** Byte range of the reference (`information_schema . PROCESSLIST` or `PROCESSLIST`). */
+  readonly start: number;
+  readonly end: number;
+  /** Named with its schema; an unqualified PROCESSLIST only means it when the session's schema is information_schema. */
+  readonly qualified: boolean;
+  /** The table name as written (what the statement may qualify columns with when no alias follows). */
+  readonly name: string;
+  /** An alias follows the reference. */
+  readonly aliased: boolean;
+}
+
 /** One KILL statement, in the order of the statements of the text. */
 export interface KillStatement {
   /** `KILL [CONNECTION|QUERY] n` names a connection id; `KILL QUERY ID n` a query id; `KILL [..] USER u` an account. */
@@ -80,12 +93,21 @@ export interface StatementAnalysis {
   readonly processList: { full: boolean } | undefined;
   /** Names information_schema.PROCESSLIST (qualified; or unqualified PROCESSLIST as a table, which only means it when the session's schema is information_schema). */
   readonly readsProcessListTable: boolean;
+  /** The information_schema.PROCESSLIST references of FROM/JOIN clauses at the top level of the text, in order. */
+  readonly processListTables: readonly ProcessListTableReference[];
+  /**
+   * Byte ranges [start0, end0, …] of each `CONNECTION_ID()` call at the top level of a statement that
+   * runs now (SELECT, INSERT, UPDATE, … but not a CREATE VIEW or a stored program's body): Cathode
+   * writes the session's id there.
+   */
+  readonly connectionIdCalls: readonly number[];
 }
 
 export type MutableAnalysis = { -readonly [P in keyof StatementAnalysis]: StatementAnalysis[P] };
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 const NO_KILLS: readonly KillStatement[] = Object.freeze([]);
+const NO_PROCESS_LIST_TABLES: readonly ProcessListTableReference[] = Object.freeze([]);
 const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 
 /** A fresh result; its collections are shared empty ones until something is added (see the add helpers). */
@@ -118,6 +140,8 @@ export function emptyAnalysis(): MutableAnalysis {
     localAnswer: undefined,
     processList: undefined,
     readsProcessListTable: false,
+    processListTables: NO_PROCESS_LIST_TABLES,
+    connectionIdCalls: NO_STRINGS as unknown as readonly number[],
   };
 }
 

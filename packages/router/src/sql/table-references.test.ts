@@ -167,6 +167,41 @@ test('information_schema.PROCESSLIST is recognised, qualified or as a table', ()
   assert.equal(analyze('SELECT processlist FROM t').readsProcessListTable, false);
 });
 
+test('information_schema.PROCESSLIST in FROM and JOIN clauses is reported with its byte range, name and alias', () => {
+  const ranges = (sql: string) => analyze(sql).processListTables.map(({ start, end, qualified, name, aliased }) => [sql.slice(start, end), qualified, name, aliased]);
+  assert.deepEqual(ranges('SELECT * FROM information_schema.PROCESSLIST WHERE ID = 1'), [['information_schema.PROCESSLIST', true, 'PROCESSLIST', false]]);
+  assert.deepEqual(ranges('SELECT p.ID FROM `information_schema` . `processlist` AS p'), [['`information_schema` . `processlist`', true, 'processlist', true]]);
+  assert.deepEqual(ranges('SELECT p.ID FROM INFORMATION_SCHEMA.processlist p ORDER BY 1'), [['INFORMATION_SCHEMA.processlist', true, 'processlist', true]]);
+  assert.deepEqual(ranges('SELECT * FROM PROCESSLIST LIMIT 1'), [['PROCESSLIST', false, 'PROCESSLIST', false]]);
+  assert.deepEqual(ranges('SELECT * FROM t JOIN information_schema.PROCESSLIST ON 1 WHERE x IN (SELECT ID FROM information_schema.PROCESSLIST)').map((r) => r[0]), [
+    'information_schema.PROCESSLIST',
+    'information_schema.PROCESSLIST',
+  ]);
+  assert.deepEqual(ranges('SELECT * FROM t, information_schema.PROCESSLIST'), [['information_schema.PROCESSLIST', true, 'PROCESSLIST', false]]);
+  // Not a FROM clause: a derived table cannot stand there.
+  assert.deepEqual(ranges('DESCRIBE information_schema.PROCESSLIST'), []);
+  assert.deepEqual(ranges("SELECT 'FROM information_schema.PROCESSLIST'"), []);
+  assert.deepEqual(ranges('SELECT * FROM information_schema.TABLES'), []);
+});
+
+test('CONNECTION_ID() calls of statements that run now are reported with their byte ranges', () => {
+  const calls = (sql: string) => {
+    const found = analyze(sql).connectionIdCalls;
+    const texts: string[] = [];
+    for (let k = 0; k < found.length; k += 2) texts.push(sql.slice(found[k], found[k + 1]));
+    return texts;
+  };
+  assert.deepEqual(calls('SELECT CONNECTION_ID() + 0'), ['CONNECTION_ID()']);
+  assert.deepEqual(calls('SELECT * FROM t WHERE id = connection_id ( ) OR id = CONNECTION_ID()'), ['connection_id ( )', 'CONNECTION_ID()']);
+  assert.deepEqual(calls('INSERT INTO t VALUES (CONNECTION_ID(), 1); UPDATE t SET a = CONNECTION_ID()'), ['CONNECTION_ID()', 'CONNECTION_ID()']);
+  // Stored for later, evaluated in another session, or not the built-in function: left alone.
+  assert.deepEqual(calls('CREATE VIEW v AS SELECT CONNECTION_ID()'), []);
+  assert.deepEqual(calls('CREATE PROCEDURE p() SELECT CONNECTION_ID()'), []);
+  assert.deepEqual(calls('SELECT db.CONNECTION_ID()'), []);
+  assert.deepEqual(calls("SELECT 'CONNECTION_ID()', `CONNECTION_ID()`"), []);
+  assert.deepEqual(calls("PREPARE s FROM 'SELECT CONNECTION_ID()'"), []);
+});
+
 test('user variables: reads need the session values; assignments outside SET pin', () => {
   const read = analyze('SELECT @x, @y + 1');
   assert.equal(read.readsUserVariables, true);

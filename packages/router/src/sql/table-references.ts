@@ -1,5 +1,5 @@
 import { K } from './keywords.ts';
-import { SessionFunction } from './statement-analysis-result.ts';
+import { type ProcessListTableReference, SessionFunction, appendTo } from './statement-analysis-result.ts';
 import type { StatementReader } from './statement-reader.ts';
 import { Tok } from './token-list.ts';
 
@@ -50,6 +50,9 @@ const OBJECT_POSITIONS = new Set<number>([
   K.EVENT, K.SEQUENCE, K.PACKAGE, K.USING,
 ]);
 
+/** Statements that evaluate their CONNECTION_ID() calls now, in the session (a CREATE VIEW stores them for later). */
+const RUNS_NOW = new Set<number>([K.SELECT, K.WITH, K.VALUES, K.INSERT, K.REPLACE, K.UPDATE, K.DELETE, K.DO, K.SET, K.CALL]);
+
 function grown<T extends Int32Array | Uint8Array>(array: T, bigger: T): T {
   bigger.set(array);
   return bigger;
@@ -68,6 +71,8 @@ class ReferenceScan {
   private aliasNext = false;
   private sawFrom = false;
   private intoVariables = false;
+  /** The table position is a FROM or JOIN clause's (where a derived table may stand instead). */
+  private fromClause = false;
   /** Per paren depth: 1 when a `,` continues a table list there, 2 when its `)` may be followed by an alias. */
   private depthFlags = new Uint8Array(64);
   /** Token indices of declared tables and aliases, and of `a.b` names in expressions. */
@@ -84,6 +89,7 @@ class ReferenceScan {
     this.aliasNext = false;
     this.sawFrom = false;
     this.intoVariables = false;
+    this.fromClause = false;
     this.depthFlags[0] = 0;
     this.declaredCount = 0;
     this.candidateCount = 0;
@@ -148,7 +154,7 @@ class ReferenceScan {
     if (LIST_ENDS.has(keyword)) this.endList();
     if (keyword === K.FROM || keyword === K.JOIN || keyword === K.STRAIGHT_JOIN || keyword === K.USING) {
       this.sawFrom = true;
-      this.startTable(true);
+      this.startTable(true, keyword !== K.USING);
     } else if (keyword === K.INTO) {
       const next = r.kw(i + 1);
       if (next === K.OUTFILE || next === K.DUMPFILE) r.admin('SELECT … INTO OUTFILE/DUMPFILE');
@@ -206,6 +212,9 @@ class ReferenceScan {
         break;
       case K.CONNECTION_ID:
         result.sessionFunctions |= SessionFunction.CONNECTION_ID;
+        if (r.kind(i + 2) === Tok.CLOSE_PAREN && RUNS_NOW.has(this.first)) {
+          result.connectionIdCalls = appendTo(appendTo(result.connectionIdCalls, r.tokens.start[i]), r.tokens.end[i + 2]);
+        }
         break;
     }
   }
@@ -225,8 +234,9 @@ class ReferenceScan {
     this.expectTable = false;
   }
 
-  private startTable(list: boolean): void {
+  private startTable(list: boolean, fromClause = false): void {
     this.expectTable = true;
+    this.fromClause = fromClause;
     if (list) this.depthFlags[this.depth] |= LIST;
   }
 
@@ -276,13 +286,27 @@ class ReferenceScan {
       if (r.kind(end - 1) !== Tok.STAR) this.declareName(end - 1);
       if (parts === 2 && schema.toLowerCase() === 'information_schema' && r.kind(end - 1) !== Tok.STAR && r.name(end - 1).toLowerCase() === 'processlist') {
         r.result.readsProcessListTable = true;
+        this.processListTable(i, end, true);
       }
     } else {
       this.declareName(i);
-      if (r.kind(i) === Tok.WORD ? r.kw(i) === K.PROCESSLIST : r.name(i).toLowerCase() === 'processlist') r.result.readsProcessListTable = true;
+      if (r.kind(i) === Tok.WORD ? r.kw(i) === K.PROCESSLIST : r.name(i).toLowerCase() === 'processlist') {
+        r.result.readsProcessListTable = true;
+        this.processListTable(i, end, false);
+      }
     }
     this.aliasNext = true;
     return end;
+  }
+
+  /** Reports a PROCESSLIST reference of a FROM/JOIN clause (tokens i … end - 1), with whether an alias follows. */
+  private processListTable(i: number, end: number, qualified: boolean): void {
+    if (!this.fromClause) return;
+    const r = this.r;
+    const next = r.kw(end);
+    const aliased = next === K.AS || (r.isIdentifier(end) && (next === 0 || !STOPS.has(next)));
+    const reference: ProcessListTableReference = { start: r.tokens.start[i], end: r.tokens.end[end - 1], qualified, name: r.name(end - 1), aliased };
+    r.result.processListTables = appendTo(r.result.processListTables, reference);
   }
 
   /** A name in an expression: a plain column, or a dotted chain. Returns the index after it. */

@@ -34,6 +34,7 @@ import { type FanOutHost, fanOutConcatenate } from './session/fan-out.ts';
 import { appliedStateOf } from './session/applied-state.ts';
 import { killBackendThread } from './session/backend-kill.ts';
 import { prepareSessionFunctions, recordStatement } from './session/session-functions.ts';
+import { WaitTimeouts, waitTimeoutSeconds } from './session/wait-timeout.ts';
 import { Lease, PinnedStateLostError } from './session/lease.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
@@ -43,6 +44,9 @@ import type { LexOptions } from './sql/byte-lexer.ts';
 import { lexFlagsOfSqlMode } from './sql/sql-mode.ts';
 import { analyzeStatement } from './sql/statement-analysis.ts';
 import type { StatementAnalysis } from './sql/statement-analysis-result.ts';
+
+/** This reactor thread's clock for sessions with a wait_timeout of their own (module state is per worker thread). */
+const waitTimeouts = new WaitTimeouts();
 
 /** Schemas every user may name: MariaDB filters what they show by the backend account's grants. */
 const OPEN_SCHEMAS = new Set(['information_schema']);
@@ -146,6 +150,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   closed(reason: string): void {
     this.ended = true;
+    waitTimeouts.set(this, undefined);
     this.context.registry.remove(this.connectionId);
     this.logger.debug({ reason }, 'session closed');
     this.statements.closeAll();
@@ -480,6 +485,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     if (this.identity) this.state = this.freshState(this.identity, this.state.schema);
     this.outcomes.reset();
     this.lastConnection = undefined;
+    waitTimeouts.set(this, undefined);
     this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
   }
 
@@ -528,6 +534,9 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       this.state.variables.set(name, assignment);
       applied.variables.set(name, assignment);
     }
+    // The client's idle timeout is Cathode's to keep: its backend connections are pooled.
+    const waitTimeout = effects.variables.get('wait_timeout');
+    if (waitTimeout !== undefined) waitTimeouts.set(this, waitTimeoutSeconds(waitTimeout));
     this.state.version++;
     markInSync(connection, this.state);
   }

@@ -6,146 +6,69 @@
 // 10% or more with scheduling. So the targets are measured in rounds, alternating, and the report
 // gives each figure's median over the rounds and the per-round Cathode/pipe ratios.
 //
+// Targets (issue 7): at 32 threads Cathode >= 0.95x the byte pipe; at 1,000 threads Cathode >= 1.0x
+// MariaDB direct (a proxy funnels many clients into few backend connections) with Cathode's CPU per
+// query within 1.3x of its 32-thread figure. Each Cathode run also reports MariaDB's Com_stmt_execute,
+// Com_stmt_prepare and Com_stmt_close deltas: prepares and closes near the executes mean statements
+// are prepared again as they move between backend connections. Cathode runs with its defaults (pool
+// min 1, max 64 per reactor); MariaDB with max_connections above the largest thread count.
+//
 //   ./node_modules/.bin/node scripts/bench/point-select.ts        (or: pnpm bench)
 //
 // Environment:
 //   BENCH_SECONDS   measured seconds per run (default 10)
 //   BENCH_ROUNDS    rounds of runs, each target in turn (default 3)
 //   BENCH_WARMUP    warm-up seconds before each measured run (default 3)
-//   BENCH_THREADS   sysbench thread counts, comma-separated (default 4,32)
+//   BENCH_THREADS   sysbench thread counts, comma-separated (default 4,32,1000)
 //   BENCH_TARGETS   which targets, comma-separated: direct,pipe,cathode (default all)
 //   BENCH_REACTORS  Cathode's reactor threads (default 1: the 2-vCPU machines this runs on also carry
 //                   sysbench and MariaDB; a second reactor mostly adds context switches)
 //   BENCH_CPU_PROF  a directory: run Cathode with --cpu-prof there (summarise with cpuprofile-top.ts)
 //   BENCH_KEEP      1 = keep the scratch dir (config, logs) afterwards
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { ensureSysbenchInstalled, type MariaDbInstance } from '../../packages/testkit/src/index.ts';
 import {
-  adminQuery,
-  ensureMariaDbInstalled,
-  ensureSysbenchInstalled,
-  freePort,
-  type MariaDbInstance,
-  startMariaDb,
-} from '../../packages/testkit/src/index.ts';
+  BENCH_PASSWORD,
+  BENCH_SCHEMA,
+  BENCH_USER,
+  BenchHarness,
+  choices,
+  cpuMicros,
+  ensureFileLimit,
+  machineTicks,
+  globalStatus,
+  type MeasuredProcess,
+  median,
+  positiveInt,
+  tail,
+} from './bench-harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'packages/server/bin/cathode.mjs');
-const BYTE_PIPE = join(import.meta.dirname, 'byte-pipe.ts');
 const TABLES = 4;
 const TABLE_SIZE = 10_000;
-const USER = 'sbtest';
-const PASSWORD = 'sbtest';
-const SCHEMA = 'sbtest';
-const TARGET_RATIO = 0.9;
-const TARGET_THREADS = 32;
+const PIPE_TARGET = { threads: 32, ratio: 0.95 };
+const DIRECT_TARGET = { threads: 1000, ratio: 1.0 };
+/** Cathode's CPU per query at DIRECT_TARGET.threads may be at most this many times its figure at PIPE_TARGET.threads. */
+const CPU_GROWTH_TARGET = 1.3;
+const STMT_COUNTERS = ['Com_stmt_execute', 'Com_stmt_prepare', 'Com_stmt_close'] as const;
+type StmtCounts = Record<(typeof STMT_COUNTERS)[number], number>;
 
 const seconds = positiveInt('BENCH_SECONDS', 10);
 const rounds = positiveInt('BENCH_ROUNDS', 3);
 const warmupSeconds = positiveInt('BENCH_WARMUP', 3);
-const threadCounts = (process.env.BENCH_THREADS ?? '4,32').split(',').map((value) => Number(value.trim()));
-if (threadCounts.some((count) => !Number.isInteger(count) || count <= 0)) throw new Error(`BENCH_THREADS: expected thread counts like 4,32, got ${process.env.BENCH_THREADS}`);
+const threadCounts = (process.env.BENCH_THREADS ?? '4,32,1000').split(',').map((value) => Number(value.trim()));
+if (threadCounts.some((count) => !Number.isInteger(count) || count <= 0)) throw new Error(`BENCH_THREADS: expected thread counts like 4,32,1000, got ${process.env.BENCH_THREADS}`);
+const maxThreads = Math.max(...threadCounts);
 const TARGETS = ['direct', 'pipe', 'cathode'] as const;
 type Target = (typeof TARGETS)[number];
-const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((name) => name.trim()) as Target[];
-for (const target of targets) if (!TARGETS.includes(target)) throw new Error(`BENCH_TARGETS: unknown target ${target} (expected ${TARGETS.join(', ')})`);
+const targets = choices('BENCH_TARGETS', TARGETS);
 const reactors = positiveInt('BENCH_REACTORS', 1);
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const LABELS: Record<Target, string> = { direct: 'MariaDB direct', pipe: 'Node byte pipe', cathode: 'Cathode' };
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}: expected a positive integer, got ${raw}`);
-  return value;
-}
-
-// --- processes ---------------------------------------------------------------------------------
-
-const children = new Set<ChildProcess>();
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
-
-/** Spawns a child we own; setpriv's parent-death signal kills it even if we die by SIGKILL (and it execs, so the pid is the child's). */
-function spawnOwned(command: string, args: string[], logPath: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  const child = SETPRIV
-    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
-    : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const log = createWriteStream(logPath);
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (exited(child)) return;
-  const gone = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await gone;
-  clearTimeout(timer);
-}
-
-function tail(path: string, lines = 20): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/** Resolves once `port` answers with the first bytes of a MySQL handshake; fails if `child` exits first. */
-async function waitForServer(port: number, child: ChildProcess, logPath: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited(child)) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before listening on ${port}:\n${tail(logPath)}`);
-    const greeted = await new Promise<boolean>((done) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.setTimeout(1_000);
-      socket.once('data', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-      socket.once('timeout', () => {
-        socket.destroy();
-        done(false);
-      });
-    });
-    if (greeted) return;
-    if (Date.now() > deadline) throw new Error(`nothing answered on port ${port} within ${timeoutMs} ms:\n${tail(logPath)}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
-
-// --- CPU accounting ----------------------------------------------------------------------------
-
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** utime + stime of a process (all its threads), in µs. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1_000_000) / CLK_TCK;
-}
+const harness = new BenchHarness('point-select.ts');
+let mariadb: MariaDbInstance | undefined;
 
 // --- sysbench ----------------------------------------------------------------------------------
 
@@ -163,9 +86,9 @@ function sysbenchArgs(port: number, extra: string[]): string[] {
     '--db-driver=mysql',
     '--mysql-host=127.0.0.1',
     `--mysql-port=${port}`,
-    `--mysql-user=${USER}`,
-    `--mysql-password=${PASSWORD}`,
-    `--mysql-db=${SCHEMA}`,
+    `--mysql-user=${BENCH_USER}`,
+    `--mysql-password=${BENCH_PASSWORD}`,
+    `--mysql-db=${BENCH_SCHEMA}`,
     `--tables=${TABLES}`,
     `--table-size=${TABLE_SIZE}`,
     ...extra,
@@ -175,13 +98,12 @@ function sysbenchArgs(port: number, extra: string[]): string[] {
 function runSysbench(args: string[]): Promise<string> {
   return new Promise((done, fail) => {
     const child = spawn('sysbench', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
+    harness.track(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', fail);
     child.once('exit', (code, signal) => {
-      children.delete(child);
       if (code === 0) done(output);
       else fail(new Error(`sysbench ${args.join(' ')} exited with ${signal ?? code}:\n${output.trimEnd().split('\n').slice(-25).join('\n')}`));
     });
@@ -210,82 +132,20 @@ interface Row {
   result: SysbenchResult;
   proxyCpuPerQuery: number | undefined;
   mariadbCpuPerQuery: number;
+  /** How busy all cores were during the run (sysbench, MariaDB, the proxy and everyone else), 0..1. */
+  machineBusy: number;
+  /** MariaDB's statement counters over the measured run. */
+  stmt: StmtCounts;
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'cathode-bench-'));
-let mariadb: MariaDbInstance | undefined;
-let cleaning: Promise<void> | undefined;
-let interrupted = false;
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await Promise.allSettled([...children].map((child) => stopChild(child)));
-    await mariadb?.stop().catch((error: Error) => console.error(`stopping MariaDB: ${error.message}`));
-    if (process.env.BENCH_KEEP === '1') console.error(`scratch dir kept: ${scratch}`);
-    else rmSync(scratch, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-// `on`, not `once`: while we listen, testkit's own signal handler does not re-raise the signal
-// (which would kill us before the cleanup is done).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping everything...`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-async function startCathode(mariadbPort: number): Promise<{ child: ChildProcess; port: number; logPath: string }> {
-  const port = await freePort();
-  const configPath = join(scratch, 'cathode.yaml');
-  writeFileSync(
-    configPath,
-    `# Generated by scripts/bench/point-select.ts
-listen: { host: 127.0.0.1, port: ${port} }
-users:
-  - name: ${USER}
-    password: ${PASSWORD}
-    schemas: [${SCHEMA}]
-backends:
-  - name: bench
-    host: 127.0.0.1
-    port: ${mariadbPort}
-    user: root
-    password: ""
-    pool: { min: 1, max: 64 }
-schemas:
-  - name: ${SCHEMA}
-    backend: bench
-log: { level: warn }
-reactors: ${reactors}
-`,
-  );
-  const logPath = join(scratch, 'cathode.log');
-  const nodeFlags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = spawnOwned(process.execPath, [...nodeFlags, CLI, '--config', configPath], logPath);
-  await waitForServer(port, child, logPath);
-  return { child, port, logPath };
-}
-
-async function startBytePipe(mariadbPort: number): Promise<{ child: ChildProcess; port: number; logPath: string }> {
-  const port = await freePort();
-  const logPath = join(scratch, 'byte-pipe.log');
-  const child = spawnOwned(process.execPath, [BYTE_PIPE, String(port), '127.0.0.1', String(mariadbPort)], logPath);
-  await waitForServer(port, child, logPath);
-  return { child, port, logPath };
-}
-
-async function measure(target: Target, port: number, threads: number, proxy: { child: ChildProcess; logPath: string } | undefined): Promise<Omit<Row, 'round'>> {
+async function measure(target: Target, port: number, threads: number, proxy: MeasuredProcess | undefined): Promise<Omit<Row, 'round'>> {
+  const backend = mariadb!;
   const common = ['--db-ps-mode=auto', `--threads=${threads}`, '--report-interval=0', '--percentile=95'];
   await runSysbench(sysbenchArgs(port, [...common, `--time=${warmupSeconds}`, 'run']));
-  const proxyPid = proxy?.child.pid;
-  const proxyBefore = proxyPid ? cpuMicros(proxyPid) : 0;
-  const mariadbBefore = cpuMicros(mariadb!.pid);
+  const stmtBefore = await globalStatus(backend, STMT_COUNTERS);
+  const proxyBefore = proxy ? cpuMicros(proxy.pid) : 0;
+  const mariadbBefore = cpuMicros(backend.pid);
+  const machineBefore = machineTicks();
   let output: string;
   try {
     output = await runSysbench(sysbenchArgs(port, [...common, `--time=${seconds}`, 'run']));
@@ -293,32 +153,48 @@ async function measure(target: Target, port: number, threads: number, proxy: { c
     if (proxy) (error as Error).message += `\n--- ${target} log (last lines) ---\n${tail(proxy.logPath)}`;
     throw error;
   }
+  const proxyAfter = proxy ? cpuMicros(proxy.pid) : 0;
+  const mariadbAfter = cpuMicros(backend.pid);
+  const machineAfter = machineTicks();
+  const stmtAfter = await globalStatus(backend, STMT_COUNTERS);
   const result = parseSysbench(output);
   const perQuery = (micros: number) => micros / Math.max(result.queries, 1);
+  const stmt = {} as StmtCounts;
+  for (const name of STMT_COUNTERS) stmt[name] = stmtAfter[name] - stmtBefore[name];
   return {
     target,
     threads,
     result,
-    proxyCpuPerQuery: proxyPid ? perQuery(cpuMicros(proxyPid) - proxyBefore) : undefined,
-    mariadbCpuPerQuery: perQuery(cpuMicros(mariadb!.pid) - mariadbBefore),
+    proxyCpuPerQuery: proxy ? perQuery(proxyAfter - proxyBefore) : undefined,
+    mariadbCpuPerQuery: perQuery(mariadbAfter - mariadbBefore),
+    machineBusy: (machineAfter.busy - machineBefore.busy) / Math.max(machineAfter.total - machineBefore.total, 1),
+    stmt,
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+function describeStmt(stmt: StmtCounts): string {
+  const perExecute = (count: number) => (stmt.Com_stmt_execute > 0 ? (count / stmt.Com_stmt_execute).toFixed(3) : '-');
+  return `MariaDB stmt execute +${stmt.Com_stmt_execute}, prepare +${stmt.Com_stmt_prepare} (${perExecute(stmt.Com_stmt_prepare)}/execute), close +${stmt.Com_stmt_close} (${perExecute(stmt.Com_stmt_close)}/execute)`;
+}
+
+function printTable(header: string[], lines: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
+  const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  console.log(`${format(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
+  for (const line of lines) console.log(format(line));
 }
 
 function printReport(rows: Row[]): void {
   const runsOf = (target: Target, threads: number) => rows.filter((row) => row.target === target && row.threads === threads);
-  const header = ['target', 'threads', 'QPS', 'p95 ms', 'proxy CPU µs/query', 'MariaDB CPU µs/query', 'errors'];
+  const proxyCpuOf = (runs: Row[]) => runs.flatMap((run) => (run.proxyCpuPerQuery === undefined ? [] : [run.proxyCpuPerQuery]));
   const lines: string[][] = [];
   for (const target of targets) {
     for (const threads of threadCounts) {
       const runs = runsOf(target, threads);
       if (runs.length === 0) continue;
-      const proxyCpu = runs.flatMap((run) => (run.proxyCpuPerQuery === undefined ? [] : [run.proxyCpuPerQuery]));
+      const proxyCpu = proxyCpuOf(runs);
+      const sum = (pick: (stmt: StmtCounts) => number) => runs.reduce((total, run) => total + pick(run.stmt), 0);
+      const executes = sum((stmt) => stmt.Com_stmt_execute);
       lines.push([
         LABELS[target],
         String(threads),
@@ -326,14 +202,14 @@ function printReport(rows: Row[]): void {
         median(runs.map((run) => run.result.p95Ms)).toFixed(2),
         proxyCpu.length === 0 ? '-' : median(proxyCpu).toFixed(1),
         median(runs.map((run) => run.mariadbCpuPerQuery)).toFixed(1),
-        String(runs.reduce((sum, run) => sum + run.result.errors + run.result.reconnects, 0)),
+        `${(median(runs.map((run) => run.machineBusy)) * 100).toFixed(0)}%`,
+        executes === 0 ? '-' : `${(sum((stmt) => stmt.Com_stmt_prepare) / executes).toFixed(3)} / ${(sum((stmt) => stmt.Com_stmt_close) / executes).toFixed(3)}`,
+        String(runs.reduce((total, run) => total + run.result.errors + run.result.reconnects, 0)),
       ]);
     }
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-  const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  console.log(`\nMedians over ${rounds} round(s):\n${format(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
-  for (const line of lines) console.log(format(line));
+  console.log(`\nMedians over ${rounds} round(s):`);
+  printTable(['target', 'threads', 'QPS', 'p95 ms', 'proxy CPU µs/query', 'MariaDB CPU µs/query', 'machine busy', 'prepares / closes per execute', 'errors'], lines);
 
   /** Cathode's QPS over `other`'s, per round (runs of the same round ran back to back). */
   const ratios = (other: Target, threads: number) => {
@@ -349,43 +225,50 @@ function printReport(rows: Row[]): void {
     const pipe = ratios('pipe', threads);
     if (direct.length > 0) parts.push(`Cathode/direct ${describe(direct)}`);
     if (pipe.length > 0) parts.push(`Cathode/byte-pipe ${describe(pipe)}`);
-    if (parts.length > 0) console.log(`${String(threads).padStart(3)} threads: ${parts.join('; ')}`);
+    if (parts.length > 0) console.log(`${String(threads).padStart(4)} threads: ${parts.join('; ')}`);
   }
-  const target = ratios('pipe', TARGET_THREADS);
-  const verdict = target.length === 0 ? 'not measured in this run' : `${median(target) >= TARGET_RATIO ? 'MET' : 'NOT MET'} (median ${median(target).toFixed(2)}x)`;
-  console.log(`Target "Cathode >= ${TARGET_RATIO}x byte pipe at ${TARGET_THREADS} threads": ${verdict}`);
+
+  console.log('\nTargets:');
+  const verdict = (value: number | undefined, met: (value: number) => boolean, describeValue: (value: number) => string) =>
+    value === undefined ? 'not measured in this run' : `${met(value) ? 'PASS' : 'MISS'} (${describeValue(value)})`;
+  const medianOrUndefined = (values: number[]) => (values.length === 0 ? undefined : median(values));
+  const pipeRatio = medianOrUndefined(ratios('pipe', PIPE_TARGET.threads));
+  console.log(`  Cathode >= ${PIPE_TARGET.ratio.toFixed(2)}x byte pipe at ${PIPE_TARGET.threads} threads: ${verdict(pipeRatio, (ratio) => ratio >= PIPE_TARGET.ratio, (ratio) => `median ${ratio.toFixed(2)}x`)}`);
+  const directRatio = medianOrUndefined(ratios('direct', DIRECT_TARGET.threads));
+  console.log(`  Cathode >= ${DIRECT_TARGET.ratio.toFixed(2)}x MariaDB direct at ${DIRECT_TARGET.threads} threads: ${verdict(directRatio, (ratio) => ratio >= DIRECT_TARGET.ratio, (ratio) => `median ${ratio.toFixed(2)}x`)}`);
+  const cpuHigh = medianOrUndefined(proxyCpuOf(runsOf('cathode', DIRECT_TARGET.threads)));
+  const cpuLow = medianOrUndefined(proxyCpuOf(runsOf('cathode', PIPE_TARGET.threads)));
+  const growth = cpuHigh === undefined || cpuLow === undefined ? undefined : cpuHigh / cpuLow;
+  console.log(
+    `  Cathode CPU/query at ${DIRECT_TARGET.threads} threads <= ${CPU_GROWTH_TARGET}x its ${PIPE_TARGET.threads}-thread figure: ` +
+      verdict(growth, (value) => value <= CPU_GROWTH_TARGET, (value) => `${cpuHigh!.toFixed(1)} µs vs ${cpuLow!.toFixed(1)} µs, ${value.toFixed(2)}x`),
+  );
 }
 
 async function main(): Promise<void> {
-  await ensureMariaDbInstalled();
+  // The byte pipe holds two sockets per sysbench thread; MariaDB, sysbench and Cathode one each.
+  ensureFileLimit(2 * maxThreads + 1_000);
   await ensureSysbenchInstalled();
   console.log(
     `point-select bench: ${availableParallelism()} CPUs, ${rounds} round(s) of ${seconds}s runs (+${warmupSeconds}s warm-up), threads ${threadCounts.join(',')}, ` +
-      `sysbench oltp_point_select --tables=${TABLES} --table-size=${TABLE_SIZE} --db-ps-mode=auto; Cathode with ${reactors} reactor(s)`,
+      `sysbench oltp_point_select --tables=${TABLES} --table-size=${TABLE_SIZE} --db-ps-mode=auto; Cathode with ${reactors} reactor(s) and its default pool`,
   );
-  console.log(`scratch dir ${scratch}`);
+  console.log(`scratch dir ${harness.scratch}`);
 
-  mariadb = await startMariaDb();
+  // Room for every sysbench thread of the direct and pipe runs, plus the status queries.
+  mariadb = await harness.startMariaDb([`--max-connections=${Math.max(1000, maxThreads + 200)}`]);
   const backend = mariadb;
   console.log(`MariaDB on 127.0.0.1:${backend.port} (pid ${backend.pid})`);
-  await adminQuery(
-    backend,
-    `CREATE DATABASE ${SCHEMA};
-     CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD}';
-     CREATE USER '${USER}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}';
-     GRANT ALL PRIVILEGES ON ${SCHEMA}.* TO '${USER}'@'%';
-     GRANT ALL PRIVILEGES ON ${SCHEMA}.* TO '${USER}'@'127.0.0.1';`,
-  );
   await runSysbench(sysbenchArgs(backend.port, ['--threads=4', 'prepare']));
   console.log(`sysbench prepare: ${TABLES} tables x ${TABLE_SIZE} rows`);
 
   // The proxies stay up between their runs; idle, they cost nothing.
-  const proxies = new Map<Target, { child: ChildProcess; port: number; logPath: string }>();
-  if (targets.includes('pipe')) proxies.set('pipe', await startBytePipe(backend.port));
-  if (targets.includes('cathode')) proxies.set('cathode', await startCathode(backend.port));
+  const proxies = new Map<Target, MeasuredProcess>();
+  if (targets.includes('pipe')) proxies.set('pipe', await harness.startBytePipe(backend.port));
+  if (targets.includes('cathode')) proxies.set('cathode', await harness.startCathode(backend.port, { reactors, cpuProfDir }));
   for (const target of targets) {
     const proxy = proxies.get(target);
-    console.log(`${LABELS[target]} on 127.0.0.1:${proxy?.port ?? backend.port}${proxy ? ` (pid ${proxy.child.pid})` : ''}`);
+    console.log(`${LABELS[target]} on 127.0.0.1:${proxy?.port ?? backend.port}${proxy ? ` (pid ${proxy.pid})` : ''}`);
   }
   const rows: Row[] = [];
   try {
@@ -396,14 +279,15 @@ async function main(): Promise<void> {
           const row = { ...(await measure(target, proxy?.port ?? backend.port, threads, proxy)), round };
           rows.push(row);
           const cpu = row.proxyCpuPerQuery === undefined ? '' : `, ${row.proxyCpuPerQuery.toFixed(1)} µs CPU/query`;
-          console.log(`  round ${round}, ${LABELS[target]}, ${String(threads).padStart(3)} threads: ${row.result.qps.toFixed(0)} QPS, p95 ${row.result.p95Ms.toFixed(2)} ms${cpu}`);
+          console.log(`  round ${round}, ${LABELS[target]}, ${String(threads).padStart(4)} threads: ${row.result.qps.toFixed(0)} QPS, p95 ${row.result.p95Ms.toFixed(2)} ms${cpu}, machine ${(row.machineBusy * 100).toFixed(0)}% busy`);
+          if (target === 'cathode') console.log(`    ${describeStmt(row.stmt)}`);
           if (row.result.errors + row.result.reconnects > 0) console.log(`  !! ${row.result.errors} ignored errors, ${row.result.reconnects} reconnects`);
         }
       }
     }
   } finally {
     for (const [target, proxy] of proxies) {
-      await stopChild(proxy.child);
+      await harness.stopChild(proxy.child);
       const log = tail(proxy.logPath, 10);
       if (log) console.log(`  ${LABELS[target]} log (last lines):\n${log.replace(/^/gm, '    ')}`);
     }
@@ -412,11 +296,4 @@ async function main(): Promise<void> {
   if (cpuProfDir) console.log(`\nCPU profiles in ${cpuProfDir}: node scripts/bench/cpuprofile-top.ts ${cpuProfDir}`);
 }
 
-try {
-  await main();
-} catch (error) {
-  if (!interrupted) console.error(`\nbench failed: ${(error as Error).stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await harness.run(main);

@@ -41,7 +41,15 @@ export async function authenticate(context: AuthContext, attempt: AuthAttempt): 
     context.connection.writePacket(encodeAuthSwitchRequest({ pluginName: account.plugin, pluginData: scramble }));
     authResponse = (await context.connection.nextPacket()).payload;
   }
-  if (account.plugin === MYSQL_NATIVE_PASSWORD) return nativePassword(authResponse, scramble, account.nativeStage2);
+  if (account.plugin === MYSQL_NATIVE_PASSWORD) {
+    const proof = nativePassword(authResponse, scramble, account.nativeStage2);
+    if (proof || !account.server) return proof;
+    // The password may have changed on the server since the accounts were read: read them again (rate-limited).
+    const reloaded = await context.users.reloaded(account, context.connection.remoteAddress);
+    if (!reloaded || reloaded.unsupportedPlugin !== undefined) return undefined;
+    const reproof = nativePassword(authResponse, scramble, reloaded.nativeStage2);
+    return reproof && { ...reproof, account: reloaded };
+  }
   if (account.plugin === CACHING_SHA2_PASSWORD) return (await cachingSha2(context, account, authResponse, scramble)) ? NO_STAGE1 : undefined;
   return undefined;
 }

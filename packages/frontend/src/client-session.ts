@@ -138,9 +138,10 @@ async function connect(connection: ClientConnection, options: FrontendOptions, h
   }
   const response = decodeHandshakeResponse41(packet.payload);
   connection.capabilityFlags = (response.capabilityFlags & options.serverCapabilities) >>> 0;
-  const account = await resolveAccount(options, response.username, connection.remoteAddress, logger);
+  const claimed = await resolveAccount(options, response.username, connection.remoteAddress, logger);
   const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
-  const proof = await authenticate(context, { account, clientPlugin: response.authPluginName, authResponse: response.authResponse, scramble });
+  const proof = await authenticate(context, { account: claimed, clientPlugin: response.authPluginName, authResponse: response.authResponse, scramble });
+  const account = proof?.account ?? claimed;
   if (!proof || !account) {
     logger.info({ user: loggedName(response.username), remote: connection.remoteAddress }, 'access denied');
     throw SqlError.of('ER_ACCESS_DENIED_ERROR', response.username, connection.remoteAddress, response.authResponse.length > 0 ? 'YES' : 'NO');
@@ -245,16 +246,17 @@ async function switchUser(
   logger: Logger,
 ): Promise<ClientIdentity> {
   const request = decodeComChangeUser(payload, connection.capabilityFlags);
-  const account = await resolveAccount(options, request.username, connection.remoteAddress, logger);
+  const claimed = await resolveAccount(options, request.username, connection.remoteAddress, logger);
   const context: AuthContext = { connection, users: options.users, rsaKeys: options.rsaKeys };
   // The client proves the password against a fresh scramble only if it is switched; clients sign
   // COM_CHANGE_USER with the handshake's scramble, which Cathode does not keep, so always switch.
   const proof = await authenticate(context, {
-    account,
+    account: claimed,
     clientPlugin: '',
     authResponse: request.authResponse,
     scramble: generateScramble(),
   });
+  const account = proof?.account ?? claimed;
   if (!proof || !account) {
     logger.info({ user: loggedName(request.username) }, 'change user: access denied');
     throw SqlError.of('ER_ACCESS_DENIED_ERROR', request.username, connection.remoteAddress, request.authResponse.length > 0 ? 'YES' : 'NO');

@@ -60,6 +60,17 @@ describe('server accounts', () => {
     assert.equal(state.loads, 3);
   });
 
+  it('reads a known account again after a failed proof, at most once per interval', async () => {
+    const { state, accounts } = scripted([record('app', '%')]);
+    await accounts.preload();
+    assert.equal(await accounts.reloaded('app', '127.0.0.1'), undefined, 'just loaded');
+    state.records = [record('app', '%', { authenticationString: `*${nativePasswordStage2('new-pw').toString('hex')}` })];
+    state.time = 1_000;
+    assert.deepEqual((await accounts.reloaded('app', '127.0.0.1'))?.authenticationString, state.records[0].authenticationString);
+    assert.equal(await accounts.reloaded('app', '127.0.0.1'), undefined);
+    assert.equal(state.loads, 2);
+  });
+
   it('keeps the accounts it had when a reload fails', async () => {
     let fail = false;
     const failures: unknown[] = [];

@@ -60,6 +60,16 @@ export class ServerAccounts {
     return this.match(user, address);
   }
 
+  /**
+   * The account again after a reload, for a login whose password did not match (it may have been
+   * changed on the server); undefined when the last load is more recent than reloadMinIntervalMs.
+   */
+  async reloaded(user: string, remoteAddress: string): Promise<ServerAccountRecord | undefined> {
+    if (this.now() - this.loadedAt < this.options.reloadMinIntervalMs) return undefined;
+    await (this.loading ?? this.startLoad());
+    return this.match(user, accountAddress(remoteAddress));
+  }
+
   private match(user: string, address: string): ServerAccountRecord | undefined {
     return this.byUser.get(user)?.find((account) => hostMatches(account.host, address));
   }

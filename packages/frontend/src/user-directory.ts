@@ -14,6 +14,8 @@ export interface BackendLogin {
 /** What a successful login proved: for mysql_native_password, SHA1(password) (undefined for an empty password). */
 export interface AuthProof {
   passwordStage1: Buffer | undefined;
+  /** The account as reloaded during the login (a server account whose password changed), if it was. */
+  account?: UserAccount | undefined;
 }
 
 export interface UserAccount {
@@ -83,6 +85,13 @@ export class UserDirectory {
     const configured = this.accounts.get(name);
     if (configured || !this.serverAccounts) return configured;
     const record = await this.serverAccounts.find(name, remoteAddress);
+    return record && serverAccount(record);
+  }
+
+  /** A server account read again from the backend (rate-limited), or undefined when it was not reloaded. */
+  async reloaded(account: UserAccount, remoteAddress: string): Promise<UserAccount | undefined> {
+    if (!account.server || !this.serverAccounts) return undefined;
+    const record = await this.serverAccounts.reloaded(account.name, remoteAddress);
     return record && serverAccount(record);
   }
 

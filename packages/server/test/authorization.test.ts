@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { parseConfig } from '@cathode/config';
 import { adminQuery } from '@cathode/testkit';
 import type mysql from 'mysql2/promise';
+import { startCathode } from '../src/index.ts';
 import { using, wireError } from './support/direct.ts';
 import { type TestCathode, startTestCathode } from './support/harness.ts';
 
@@ -177,6 +179,22 @@ describe('server accounts', () => {
     });
   });
 
+  test('a password changed on the server works at once, and the old one no longer does', async () => {
+    const moving = `moving_${tag}`;
+    await createAccount(`'${moving}'@'%'`, "IDENTIFIED BY 'before-pw'");
+    await cathode.direct(`GRANT SELECT ON \`${cathode.schema}\`.* TO '${moving}'@'%'`);
+    // Two sessions at once, one per reactor: each reactor now knows the account with its old hash.
+    const before = await Promise.all([cathode.connect({ user: moving, password: 'before-pw' }), cathode.connect({ user: moving, password: 'before-pw' })]);
+    assert.deepEqual(new Set(before.map((connection) => cathode.handle.reactorOf(connection.threadId))), new Set([0, 1]));
+    await Promise.all(before.map((connection) => connection.end()));
+    await cathode.direct(`ALTER USER '${moving}'@'%' IDENTIFIED BY 'after-pw'`);
+    // A known user whose proof does not match the stored hash reloads the accounts (rate-limited).
+    await using(cathode.connect({ user: moving, password: 'after-pw' }), async (connection) => {
+      assert.equal(await currentUser(connection), `${moving}@%`);
+    });
+    assert.equal(await errnoOf(cathode.connect({ user: moving, password: 'before-pw' })), 1045);
+  });
+
   test('the most specific host wins, and a host that does not match the client is no account', async () => {
     const near = `near_${tag}`;
     await createAccount(`'${near}'@'%'`, "IDENTIFIED BY 'anywhere-pw'");
@@ -195,5 +213,24 @@ describe('server accounts', () => {
     const socketUser = `sock_${tag}`;
     await createAccount(`'${socketUser}'@'%'`, 'IDENTIFIED VIA unix_socket');
     assert.equal(await errnoOf(cathode.connect({ user: socketUser, password: '', database: undefined })), 1045);
+  });
+});
+
+test("accounts.fromBackend with a backend account that cannot read the mysql schema stops start-up, naming the grant", async () => {
+  const blind = `blind_${tag}`;
+  await createAccount(`'${blind}'@'%'`, "IDENTIFIED BY 'blind-pw'");
+  const config = parseConfig({
+    listen: { host: '127.0.0.1', port: 0 },
+    reactors: 1,
+    users: [{ name: 'cathode', password: 'cathode', schemas: ['*'] }],
+    backends: [{ name: 'primary', host: cathode.mariadb.host, port: cathode.mariadb.port, user: blind, password: 'blind-pw' }],
+    accounts: { fromBackend: true },
+    log: { level: 'silent' },
+  });
+  await assert.rejects(startCathode(config), (error: Error) => {
+    assert.equal(error.name, 'StartupError');
+    assert.match(error.message, /accounts\.fromBackend/);
+    assert.match(error.message, /SELECT ON mysql\.\*/);
+    return true;
   });
 });

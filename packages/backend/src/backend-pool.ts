@@ -1,6 +1,7 @@
 import { CathodeError, CathodeErrorCode } from '@cathode/wire';
 import type { Logger } from 'pino';
 import { BackendConnection, type BackendConnectOptions, type BackendEndpoint } from './backend-connection.ts';
+import { textRows } from './collected-response.ts';
 
 /**
  * How long a checkout may queue for a busy pool by default. Longer than InnoDB's default lock wait
@@ -55,6 +56,9 @@ export class BackendPool {
   private readonly connect: (options: BackendConnectOptions) => Promise<BackendConnection>;
   /** Idle connections, longest-idle first (a Set keeps insertion order). */
   private readonly idle = new Set<BackendConnection>();
+  /** Connections opened before the server's max_allowed_packet changed: closed instead of pooled again. */
+  private readonly outdated = new WeakSet<BackendConnection>();
+  private checkingSettings = false;
   private readonly all = new Set<BackendConnection>();
   /** Queued checkouts, oldest first; a Set so that a timeout or cancel leaves in O(1). */
   private readonly waiters = new Set<Waiter>();
@@ -151,6 +155,11 @@ export class BackendPool {
 
   release(connection: BackendConnection): void {
     if (connection.closed || !this.all.has(connection)) return;
+    if (this.outdated.has(connection)) {
+      // Its replacement opens for whoever waits (or to `min`) as this one's close is noticed.
+      connection.close();
+      return;
+    }
     connection.lastUsedAt = Date.now();
     const waiter = this.firstWaiter();
     if (waiter) {
@@ -275,6 +284,30 @@ export class BackendPool {
     if (this.closed || !this.up || this.retryTimer) return;
     const missing = this.options.min - this.all.size - this.connecting;
     for (let i = 0; i < missing; i++) this.openOne();
+  }
+
+  /**
+   * A session's max_allowed_packet is the global value when its connection opened (read-only per
+   * session): when the global changed since, the pool's connections are replaced as they come back,
+   * so new clients see the current value as on MariaDB itself. Checked on an idle connection.
+   */
+  async checkServerSettings(): Promise<void> {
+    if (this.checkingSettings || this.closed) return;
+    const connection = this.tryAcquireIdle();
+    if (!connection) return;
+    this.checkingSettings = true;
+    try {
+      const [[global, session]] = textRows(await connection.query('SELECT @@global.max_allowed_packet, @@session.max_allowed_packet'), connection.deprecateEof);
+      if (global !== session) {
+        this.logger.info({ backend: this.endpoint.name, maxAllowedPacket: global }, "the backend's max_allowed_packet changed: replacing pooled connections");
+        for (const opened of this.all) this.outdated.add(opened);
+      }
+    } catch {
+      // A failing connection is the heartbeat's and the pool's business, not this check's.
+    } finally {
+      this.checkingSettings = false;
+      this.release(connection);
+    }
   }
 
   /** Closes connections idle for longer than `idleMs`, keeping at least `min`; then refills to `min`. */

@@ -94,9 +94,13 @@ export class BackendPools {
     for (const byFlavor of this.pools.get(backendName)?.values() ?? []) for (const pool of byFlavor.values()) pool.setHealthy(healthy);
   }
 
+  /** Also the moment to see whether a backend's settings changed under its pooled connections. */
   sweepIdle(idleMs: number): number {
     let closed = 0;
-    for (const pool of this.allPools()) closed += pool.sweepIdle(idleMs);
+    for (const pool of this.allPools()) {
+      closed += pool.sweepIdle(idleMs);
+      void pool.checkServerSettings();
+    }
     return closed;
   }
 

@@ -34,7 +34,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('heartbeats mark a dead backend down (queries fail fast with 1429) and up again when it returns', async () => {
+test('heartbeats mark a dead backend down (queries fail fast with 1429, COM_PING too) and up again when it returns', async () => {
   mariadb = await startMariaDb({ dataDir: join(dataDir, 'db'), keepData: true });
   const port = mariadb.port;
   const config = parseConfig({
@@ -52,10 +52,13 @@ test('heartbeats mark a dead backend down (queries fail fast with 1429) and up a
   const client = await mysql.createConnection({ host: '127.0.0.1', port: cathode.port, user: 'cathode', password: 'cathode' });
   try {
     assert.deepEqual((await client.query('SELECT 1 AS up'))[0], [{ up: 1 }]);
+    await client.ping();
 
     const down = nextVerdict();
     await mariadb.stop();
     assert.equal(await down, false);
+    // Regression: a load balancer's ping (mariadb-admin ping) once said "alive" while the backend was down.
+    await assert.rejects(client.ping(), (error: { errno: number }) => error.errno === 1429);
     await assert.rejects(client.query('SELECT 1'), (error: { errno: number; message: string }) => {
       assert.equal(error.errno, 1429);
       assert.match(error.message, /down/);
@@ -66,6 +69,7 @@ test('heartbeats mark a dead backend down (queries fail fast with 1429) and up a
     mariadb = await startMariaDb({ dataDir: join(dataDir, 'db'), keepData: true, port });
     assert.equal(await up, true);
     assert.deepEqual((await client.query('SELECT 2 AS back'))[0], [{ back: 2 }]);
+    await client.ping();
   } finally {
     await client.end().catch(() => {});
   }

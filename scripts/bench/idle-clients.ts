@@ -2,7 +2,9 @@
 // client connections to Cathode (and, as a reference, to the plain Node byte pipe), and prints the
 // proxy's resident memory before and after, per idle client, and MariaDB's Threads_connected: idle
 // Cathode clients hold no backend connection, so it stays at the pool's minimum, while every byte
-// pipe client is a MariaDB connection of its own.
+// pipe client is a MariaDB connection of its own. Afterwards every client is sent COM_PING, to show
+// that the sessions are alive and not just their sockets. Needs 2 x IDLE_CLIENTS + 1,000 open files
+// per process (the hard limit; Node lifts the soft one to it).
 //
 //   ./node_modules/.bin/node scripts/bench/idle-clients.ts
 //
@@ -28,7 +30,7 @@ import {
   rssBytes,
   tail,
 } from './bench-harness.ts';
-import { rawLogin } from './raw-login.ts';
+import { ping, rawLogin } from './raw-login.ts';
 
 const TARGETS = ['cathode', 'pipe'] as const;
 type Target = (typeof TARGETS)[number];
@@ -54,6 +56,8 @@ interface Measurement {
   threadsAfter: number;
   loginSeconds: number;
   stillOpen: number;
+  /** Clients that answered COM_PING after the measurement: their sessions are alive, not just their sockets. */
+  pinged: number;
 }
 
 /** Logs in `count` clients, `parallel` at a time; all or nothing. */
@@ -66,6 +70,17 @@ async function openClients(port: number, count: number, sockets: net.Socket[]): 
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+}
+
+/** COM_PING on every client, `parallel` at a time; how many answered OK. */
+async function pingClients(sockets: net.Socket[]): Promise<number> {
+  let next = 0;
+  let answered = 0;
+  const worker = async () => {
+    while (next < sockets.length) if (await ping(sockets[next++])) answered++;
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, sockets.length) }, worker));
+  return answered;
 }
 
 function closeClients(sockets: net.Socket[]): void {
@@ -121,6 +136,7 @@ async function main(harness: BenchHarness): Promise<void> {
         threadsAfter: await threadsConnected(),
         loginSeconds,
         stillOpen: sockets.length - closed,
+        pinged: await pingClients(sockets),
       };
       results.push(measurement);
       console.log(
@@ -139,7 +155,7 @@ async function main(harness: BenchHarness): Promise<void> {
 }
 
 function printReport(results: Measurement[]): void {
-  const header = ['target', 'clients', 'RSS before', 'RSS after', 'RSS per idle client', 'still open', 'MariaDB Threads_connected', 'MariaDB RSS growth'];
+  const header = ['target', 'clients', 'RSS before', 'RSS after', 'RSS per idle client', 'still open', 'answer COM_PING', 'MariaDB Threads_connected', 'MariaDB RSS growth'];
   const lines = results.map((result) => [
     LABELS[result.target],
     String(clientCount),
@@ -147,6 +163,7 @@ function printReport(results: Measurement[]): void {
     mib(result.rssAfter),
     `${((result.rssAfter - result.rssBefore) / clientCount / 1024).toFixed(1)} KiB`,
     String(result.stillOpen),
+    String(result.pinged),
     `${result.threadsBefore} -> ${result.threadsAfter}`,
     mib(result.mariadbRssAfter - result.mariadbRssBefore),
   ]);

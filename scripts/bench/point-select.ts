@@ -11,7 +11,9 @@
 // query within 1.3x of its 32-thread figure. Each Cathode run also reports MariaDB's Com_stmt_execute,
 // Com_stmt_prepare and Com_stmt_close deltas: prepares and closes near the executes mean statements
 // are prepared again as they move between backend connections. Cathode runs with its defaults (pool
-// min 1, max 64 per reactor); MariaDB with max_connections above the largest thread count.
+// min 1, max 64 per reactor); MariaDB with max_connections above the largest thread count. Node
+// lifts its soft open-file limit to the hard one and the children inherit it; the bench stops early
+// if the hard limit is below 2 x threads + 1,000.
 //
 //   ./node_modules/.bin/node scripts/bench/point-select.ts        (or: pnpm bench)
 //

@@ -5,6 +5,7 @@ import net from 'node:net';
 import {
   AUTH_SWITCH_REQUEST_HEADER,
   CapabilityFlags,
+  CommandByte,
   decodeAuthSwitchRequest,
   decodeErrPacket,
   decodeHandshakeV10,
@@ -98,5 +99,30 @@ export function rawLogin(options: LoginOptions): Promise<net.Socket> {
     socket.once('timeout', () => fail(new Error(`login on port ${options.port} timed out`)));
     socket.once('error', fail);
     socket.once('close', () => reject(new Error(`server closed the connection during login on port ${options.port}`)));
+  });
+}
+
+/** Sends COM_PING on a logged-in socket from rawLogin; resolves true on OK, false on anything else. */
+export function ping(socket: net.Socket, timeoutMs = 30_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let received: Buffer = Buffer.alloc(0);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < PACKET_HEADER_LENGTH + 1) return;
+      done(received[PACKET_HEADER_LENGTH] === OK_HEADER);
+    };
+    const onClose = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.resume();
+    socket.write(framePayload(Buffer.of(CommandByte.COM_PING), 0).bytes);
   });
 }

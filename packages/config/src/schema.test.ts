@@ -14,6 +14,7 @@ describe('defaults', () => {
       executor: { threads: 1, offloadBytes: 262144, timeoutMs: 30000, idleTimeoutMs: 60000 },
       maxAllowedPacket: 67108864,
       serverVersionSuffix: '-Cathode',
+      instanceId: 0,
       users: [{ name: 'app', password: 'app-password', plugin: 'mysql_native_password', schemas: ['*'], admin: false }],
       backends: [{
         name: 'primary', host: '127.0.0.1', port: 3306, user: 'root', password: '',
@@ -83,6 +84,9 @@ const invalidCases: { rule: string; path: string; change: (input: RawConfig) => 
   { rule: 'executor.threads <= 64', path: 'executor.threads', change: (c) => { c.executor = { threads: 65 }; } },
   { rule: 'maxAllowedPacket >= 1024', path: 'maxAllowedPacket', change: (c) => { c.maxAllowedPacket = 1023; } },
   { rule: 'maxAllowedPacket <= 1 GiB', path: 'maxAllowedPacket', change: (c) => { c.maxAllowedPacket = 1073741825; } },
+  { rule: 'instanceId >= 0', path: 'instanceId', change: (c) => { c.instanceId = -1; } },
+  { rule: 'instanceId <= 255 (the high 8 bits of a 32-bit connection id)', path: 'instanceId', change: (c) => { c.instanceId = 256; } },
+  { rule: 'instanceId is an integer', path: 'instanceId', change: (c) => { c.instanceId = 1.5; } },
   { rule: 'serverVersionSuffix is a string', path: 'serverVersionSuffix', change: (c) => { c.serverVersionSuffix = 8; } },
   { rule: 'users is required', path: 'users', change: (c) => { delete c.users; } },
   { rule: 'users is non-empty', path: 'users', change: (c) => { c.users = []; } },

@@ -158,6 +158,8 @@ export const configSchema = z.strictObject({
   executor: executorSchema.prefault({}),
   maxAllowedPacket: intBetween(1024, 1_073_741_824).default(64 * 1024 * 1024),
   serverVersionSuffix: anyString().default('-Cathode'),
+  // The high 8 bits of every connection id (the rest is a per-instance counter): instances behind one load balancer need different ones.
+  instanceId: intBetween(0, 255).default(0),
   users: listOf(userSchema, 'users', { nonEmpty: true }).superRefine(checkUniqueNames('users')),
   backends: listOf(backendSchema, 'backends', { nonEmpty: true }).superRefine(checkUniqueNames('backends')),
   accounts: accountsSchema.prefault({}),

@@ -37,6 +37,7 @@ export interface CommandListener {
 export class ClientConnection {
   readonly connectionId: number;
   readonly remoteAddress: string;
+  readonly remotePort: number;
   /** Capabilities both sides agreed on, known once the handshake response arrives. */
   capabilityFlags = 0;
   /** The sequence id the next packet sent to the client carries. */
@@ -75,6 +76,7 @@ export class ClientConnection {
     this.socket = slabSocket ?? socket;
     this.connectionId = connectionId;
     this.remoteAddress = this.socket.remoteAddress ?? 'unknown';
+    this.remotePort = this.socket.remotePort ?? 0;
     this.framer = new PacketFramer(maxPacketLength);
     this.socket.setNoDelay(true);
     if (!slabSocket) socket.on('data', (chunk: Buffer) => this.onRawChunk(chunk));

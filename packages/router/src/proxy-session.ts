@@ -37,6 +37,10 @@ import { prepareSessionFunctions, recordStatement } from './session/session-func
 import { WaitTimeouts, waitTimeoutSeconds } from './session/wait-timeout.ts';
 import { Lease, PinnedStateLostError } from './session/lease.ts';
 import type { RegisteredSession } from './session/session-registry.ts';
+import { FULL_INFO_LENGTH, type ProcessRow, SHORT_INFO_LENGTH, writeProcessList } from './session/processlist.ts';
+import { applicableProcessListTables, processListDerivedTable, processListReplacements } from './session/processlist-table.ts';
+import { SessionActivity } from './session/session-activity.ts';
+import { applyReplacements, connectionIdReplacements } from './sql/rewrite.ts';
 import type { SessionState } from './session/session-state.ts';
 import { markInSync } from './session/state-sync.ts';
 import { StatementOutcomes } from './session/statement-outcomes.ts';
@@ -83,6 +87,8 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   private relayThen: ((outcome: RelayOutcome) => void) | undefined;
   private relayFail: ((error: unknown) => void) | undefined;
   private ended = false;
+  /** The command being served, for SHOW PROCESSLIST. */
+  private readonly activity = new SessionActivity();
   /** The connection and serial of the session's last statement: where FOUND_ROWS() and ROW_COUNT() hold. */
   private lastConnection: BackendConnection | undefined;
   private lastSerial = 0;
@@ -158,6 +164,15 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   }
 
   command(payload: Buffer, framed: Buffer | undefined, finish: CommandFinish): void {
+    const done = this.activity.begin(payload, finish);
+    try {
+      this.serve(payload, framed, done);
+    } catch (error) {
+      done(error);
+    }
+  }
+
+  private serve(payload: Buffer, framed: Buffer | undefined, finish: CommandFinish): void {
     switch (payload[0]) {
       case CommandByte.COM_QUERY:
         this.query(payload, framed ?? framePayload(payload, 0).bytes, finish);
@@ -228,6 +243,26 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     const killing = this.killBackend(running, true);
     lease.holdWhile(killing);
     await killing;
+  }
+
+  processRow(now: number, infoLimit: number): ProcessRow | undefined {
+    const identity = this.identity;
+    if (!identity) return undefined;
+    const { connection } = this;
+    return this.activity.row(
+      {
+        id: this.connectionId,
+        user: identity.username,
+        host: `${connection.remoteAddress}:${connection.remotePort}`,
+        db: this.state.schema ?? null,
+        busy: connection.busy,
+        idleSince: connection.lastActivityAt,
+        relaying: this.relayConnection !== undefined,
+        preparedSql: (id) => this.statements.sqlOf(id),
+      },
+      now,
+      infoLimit,
+    );
   }
 
   /** LeaseHolder: a statement's connection was given up while the backend still runs it. */
@@ -376,15 +411,29 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   // --- commands ---------------------------------------------------------------------------------
 
-  private query(payload: Buffer, framed: Buffer, finish: CommandFinish): void {
-    const analysis = this.admit(payload.subarray(1));
+  private query(payload: Buffer, framed: Buffer, finish: CommandFinish, admitted?: StatementAnalysis): void {
+    const analysis = admitted ?? this.admit(payload.subarray(1));
     if (analysis.kills.length > 0) {
       settle(this.kill(analysis), finish);
+      return;
+    }
+    if (analysis.processList) {
+      settle(this.showProcessList(analysis), finish);
       return;
     }
     if (analysis.localAnswer) {
       this.answerLocally(analysis.localAnswer);
       finish();
+      return;
+    }
+    if (!admitted && (analysis.connectionIdCalls.length > 0 || analysis.processListTables.length > 0)) {
+      this.rewrittenQuery(payload, analysis).then((framedRewrite) => {
+        try {
+          this.query(payload, framedRewrite, finish, analysis);
+        } catch (error) {
+          finish(error);
+        }
+      }, finish);
       return;
     }
     const plan = this.context.router.route(this.state.schema, payload.subarray(1));
@@ -428,6 +477,34 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     // A SELECT: FOUND_ROWS() is now 1 and ROW_COUNT() -1, as on MariaDB.
     outcomes.foundRows = 1;
     outcomes.rowCount = -1;
+  }
+
+  /** SHOW [FULL] PROCESSLIST: Cathode's sessions on every reactor, the user's own (everyone's for an admin). */
+  private async showProcessList(analysis: StatementAnalysis): Promise<void> {
+    if (analysis.statementCount > 1) throw SqlError.of('ER_NOT_SUPPORTED_YET', 'SHOW PROCESSLIST inside a multi-statement text');
+    const full = analysis.processList?.full ?? false;
+    const rows = await this.context.registry.gatherProcessList({
+      user: this.account()?.admin ? undefined : this.identity?.username,
+      infoLimit: full ? FULL_INFO_LENGTH : SHORT_INFO_LENGTH,
+    });
+    const writer = new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
+    writeProcessList(writer, rows, full, this.statusFlags);
+    this.outcomes.foundRows = rows.length;
+    this.outcomes.rowCount = -1;
+  }
+
+  /**
+   * The text with the session's id for each CONNECTION_ID() and Cathode's sessions for each
+   * information_schema.PROCESSLIST table, framed as a COM_QUERY: the backend evaluates the rest.
+   */
+  private async rewrittenQuery(payload: Buffer, analysis: StatementAnalysis): Promise<Buffer> {
+    const replacements = connectionIdReplacements(analysis.connectionIdCalls, this.connectionId);
+    const tables = applicableProcessListTables(analysis.processListTables, this.state.schema);
+    if (tables.length > 0) {
+      const rows = await this.context.registry.gatherProcessList({ user: this.account()?.admin ? undefined : this.identity?.username, infoLimit: FULL_INFO_LENGTH });
+      replacements.push(...processListReplacements(tables, processListDerivedTable(rows)));
+    }
+    return framePayload(applyReplacements(payload, 1, replacements), 0).bytes;
   }
 
   /** A statement the router spread over several data nodes, answered as one. */

@@ -6,7 +6,6 @@ import {
   ServerStatus,
   SqlError,
   boundParameterTypes,
-  decodeComStmtPrepare,
   decodeStmtExecute,
   decodeStmtPrepareOk,
   decodeStmtSendLongData,
@@ -23,6 +22,7 @@ import {
 import { appliedStateOf, markReset } from '../session/applied-state.ts';
 import type { SessionState } from '../session/session-state.ts';
 import type { ClientStatement } from './client-statement.ts';
+import { preparedText } from './prepared-text.ts';
 import type { SharedStatement } from './connection-statements.ts';
 import type { StatementSession } from './statement-session.ts';
 
@@ -57,8 +57,8 @@ export class PreparedStatements {
    * USE or SET. The client is answered with the shared statement's PREPARE response under its own id.
    */
   async prepare(payload: Buffer): Promise<void> {
-    const sql = decodeComStmtPrepare(payload);
     const analysis = this.session.admit(payload.subarray(1));
+    const sql = preparedText(payload, analysis, this.session.connectionId, this.session.state.schema);
     const lease = this.session.leaseForStatements(payload.subarray(1));
     const statement: ClientStatement = {
       id: 0,
@@ -92,6 +92,11 @@ export class PreparedStatements {
     prepareOk.writeUInt32LE(statement.id, 1);
     this.session.writePacket(prepareOk);
     for (let i = 1; i < shared.response.length; i++) this.session.writePacket(shared.response[i]);
+  }
+
+  /** The SQL of a client statement, by the id the client uses (for SHOW PROCESSLIST). */
+  sqlOf(statementId: number): string | undefined {
+    return this.statements.get(statementId === LAST_PREPARED_ID ? this.lastPreparedId : statementId)?.sql;
   }
 
   /** The per-statement path: synchronous up to the relay when the statement is ready on a ready connection. */

@@ -12,6 +12,8 @@ export interface StatementSession {
   readonly state: SessionState;
   readonly statusFlags: number;
   readonly maxAllowedPacket: number;
+  /** Cathode's id of the session (what CONNECTION_ID() returns). */
+  readonly connectionId: number;
   /** The lease serving statements of the session's current schema (prepared statements route whole). */
   leaseForStatements(sql: Buffer): Lease;
   /** Refuses (throws) a statement the session's user may not run; returns what it does to session state. */

@@ -1,3 +1,5 @@
+import type { ProcessListRequest, ProcessRow } from './processlist.ts';
+
 /** What the registry needs of a session. */
 export interface RegisteredSession {
   readonly connectionId: number;
@@ -8,6 +10,8 @@ export interface RegisteredSession {
   close(reason: string): void;
   /** Shutdown: close now if idle, else right after the current statement. */
   drain(): void;
+  /** The session as SHOW PROCESSLIST shows it; undefined until it is logged in. */
+  processRow(now: number, infoLimit: number): ProcessRow | undefined;
 }
 
 export type KillResult = 'killed' | 'unknown' | 'denied';
@@ -17,6 +21,8 @@ export class SessionRegistry {
   private readonly sessions = new Map<number, RegisteredSession>();
   /** Called after a session leaves (the reactor finishes draining when none are left). */
   onRemoved: (() => void) | undefined;
+  /** The other reactors' sessions, gathered through the main thread (a reactor that does not answer in time is left out). */
+  remoteProcessList: (request: ProcessListRequest) => Promise<ProcessRow[]> = async () => [];
 
   add(session: RegisteredSession): void {
     this.sessions.set(session.connectionId, session);
@@ -41,6 +47,24 @@ export class SessionRegistry {
     if (session.username !== username) return 'denied';
     await session.interrupt(queryOnly);
     return 'killed';
+  }
+
+  /** This reactor's sessions that `request` may see. */
+  processList(request: ProcessListRequest, now = Date.now()): ProcessRow[] {
+    const rows: ProcessRow[] = [];
+    for (const session of this.sessions.values()) {
+      if (request.user !== undefined && session.username !== request.user) continue;
+      const row = session.processRow(now, request.infoLimit);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Every reactor's sessions that `request` may see, in id order. */
+  async gatherProcessList(request: ProcessListRequest): Promise<ProcessRow[]> {
+    const local = this.processList(request);
+    const remote = await this.remoteProcessList(request);
+    return local.concat(remote).sort((a, b) => a.id - b.id);
   }
 
   /** Closes sessions idle since before `now - idleMs`; returns how many. */

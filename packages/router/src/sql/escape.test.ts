@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeIdentifier, escapeStringLiteral, integerLiteral } from './escape.ts';
+import { binaryLiteral, escapeIdentifier, escapeStringLiteral, integerLiteral, utf8mb4Literal } from './escape.ts';
 
 test('plain strings stay readable; anything with quotes, backslashes or control bytes becomes hex', () => {
   assert.equal(escapeStringLiteral('utf8mb4'), "'utf8mb4'");
@@ -23,4 +23,17 @@ test('integer literals refuse anything but safe integers', () => {
   assert.throws(() => integerLiteral(2n ** 64n), TypeError);
   assert.throws(() => integerLiteral(Number.NaN), TypeError);
   assert.throws(() => integerLiteral(2 ** 60), TypeError);
+});
+
+test('utf8mb4 literals carry their character set, so a latin1 or binary connection reads them as text', () => {
+  assert.equal(utf8mb4Literal('Sleep'), "_utf8mb4'Sleep'");
+  assert.equal(utf8mb4Literal("it's"), "_utf8mb4 X'69742773'");
+  assert.equal(utf8mb4Literal('a\\b'), "_utf8mb4 X'615c62'");
+  assert.equal(utf8mb4Literal('🙂'), "_utf8mb4 X'f09f9982'");
+  assert.equal(utf8mb4Literal(''), "_utf8mb4''");
+});
+
+test('binary literals are hex', () => {
+  assert.equal(binaryLiteral(Buffer.from("a'\\")), "X'61275c'");
+  assert.equal(binaryLiteral(Buffer.alloc(0)), "X''");
 });

@@ -11,6 +11,18 @@ export function escapeStringLiteral(value: string): string {
   return `X'${Buffer.from(value, 'utf8').toString('hex')}'`;
 }
 
+/** A utf8mb4 string literal whatever the connection's character set: `_utf8mb4'…'`, or hex as escapeStringLiteral writes it. */
+export function utf8mb4Literal(value: string): string {
+  const literal = escapeStringLiteral(value);
+  // An introducer before a hex literal needs the space; before a quote it may have none.
+  return literal.startsWith('X') ? `_utf8mb4 ${literal}` : `_utf8mb4${literal}`;
+}
+
+/** A binary string literal, as hex. */
+export function binaryLiteral(value: Buffer): string {
+  return `X'${value.toString('hex')}'`;
+}
+
 /** An identifier in backquotes, with backquotes doubled; NUL is not allowed in identifiers. */
 export function escapeIdentifier(name: string): string {
   if (name.includes('\0')) throw new TypeError('identifier contains NUL');

@@ -103,6 +103,11 @@ export class ReactorSet {
     return this.owners.get(connectionId)?.index;
   }
 
+  /** The running reactors other than `index` (for gathering what each knows). */
+  peersOf(index: number): number[] {
+    return this.reactors.filter((reactor) => reactor.started && reactor.index !== index).map((reactor) => reactor.index);
+  }
+
   sessionCounts(): number[] {
     return this.reactors.map((reactor) => reactor.sessions.size);
   }

@@ -7,6 +7,8 @@ import { Executor } from '../executor/executor.ts';
 import { createLogger } from '../logger.ts';
 import { type BackendProbe, type Envelope, type ReactorToMain, type TimerToMain, decode, encode, encodeInit } from '../threads/messages.ts';
 import { probeBackend } from './backend-probe.ts';
+import { ConnectionIds } from './connection-ids.ts';
+import { ProcessListGatherings } from './processlist-gathering.ts';
 import { ReactorSet } from './reactor-set.ts';
 import { StartupError } from './startup-error.ts';
 import { loadStartupKeys } from './startup-keys.ts';
@@ -56,6 +58,7 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
   const healthListeners: Array<(backend: string, healthy: boolean) => void> = [];
   const pendingKills = new Map<number, { from: number; requestId: number }>();
   let nextKillId = 1;
+  let processLists: ProcessListGatherings | undefined;
   let closing: Promise<void> | undefined;
   // Reactors that finished draining, by index: a reactor may say so more than once, and a
   // replacement started during shutdown drains too.
@@ -80,6 +83,13 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
         set.send(owner, { type: 'kill', requestId: id, connectionId: message.connectionId, queryOnly: message.queryOnly, username: message.username });
         break;
       }
+      case 'processlist-request':
+        processLists ??= new ProcessListGatherings(set, logger);
+        processLists.request(from, message.requestId, message.request);
+        break;
+      case 'processlist-rows':
+        processLists?.rows(from, message.requestId, message.rows);
+        break;
       case 'kill-result': {
         const origin = pendingKills.get(message.requestId);
         pendingKills.delete(message.requestId);
@@ -124,10 +134,11 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
   }
 
   const started = reactors;
-  let nextConnectionId = 1;
+  const connectionIds = new ConnectionIds(config.instanceId, (id) => started.ownerOf(id) !== undefined);
   adopt = (socket) => {
-    const connectionId = nextConnectionId++;
+    let connectionId: number | undefined;
     try {
+      connectionId = connectionIds.next();
       started.adopt(socket, connectionId);
     } catch (error) {
       logger.warn({ err: error, connectionId }, 'could not hand connection to a reactor');

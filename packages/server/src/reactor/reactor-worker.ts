@@ -2,7 +2,7 @@ import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BackendPools, MARIADB_FLAVOR_CAPABILITIES, loadServerAccounts } from '@cathode/backend';
 import { ClientConnection, type FrontendOptions, ServerAccounts, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
-import { type DataNode, type KillResult, PassthroughRouter, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
+import { type DataNode, type KillResult, PassthroughRouter, type ProcessRow, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
 import { SqlError } from '@cathode/wire';
 import { createLogger } from '../logger.ts';
 import { type Envelope, type ExecutorTask, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
@@ -154,6 +154,13 @@ port.on('message', (envelope: Envelope) => {
       pending.get(message.requestId)?.(message.result);
       pending.delete(message.requestId);
       break;
+    case 'processlist-collect':
+      send({ type: 'processlist-rows', requestId: message.requestId, rows: registry.processList(message.request) });
+      break;
+    case 'processlist-result':
+      pending.get(message.requestId)?.(message.rows);
+      pending.delete(message.requestId);
+      break;
     case 'executor-result':
       pending.get(message.requestId)?.(message.error ? new Error(message.error) : message.result);
       pending.delete(message.requestId);
@@ -168,6 +175,8 @@ port.on('message', (envelope: Envelope) => {
 });
 
 registry.onRemoved = drainIfDone;
+// SHOW PROCESSLIST: the other reactors' sessions come through the main thread, which answers even when one of them does not.
+registry.remoteProcessList = (processListRequest) => request<ProcessRow[]>((requestId) => ({ type: 'processlist-request', requestId, request: processListRequest }));
 
 process.on('uncaughtException', (error) => {
   logger.fatal({ err: error }, 'uncaught exception in reactor');

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { Packr } from 'msgpackr';
 import type { CathodeConfig } from '@cathode/config';
-import type { KillResult } from '@cathode/router';
+import type { KillResult, ProcessListRequest, ProcessRow } from '@cathode/router';
 
 /**
  * Every message that crosses a thread boundary, in one place. Each is a plain object with a
@@ -14,6 +14,10 @@ export type MainToReactor =
   | { type: 'sweep-idle'; clientIdleMs: number; backendIdleMs: number }
   | { type: 'kill'; requestId: number; connectionId: number; queryOnly: boolean; username: string }
   | { type: 'kill-result'; requestId: number; result: KillResult }
+  /** SHOW PROCESSLIST on another reactor: this reactor's sessions, please (answered with 'processlist-rows'). */
+  | { type: 'processlist-collect'; requestId: number; request: ProcessListRequest }
+  /** The other reactors' sessions for a 'processlist-request' (those that answered in time). */
+  | { type: 'processlist-result'; requestId: number; rows: ProcessRow[] }
   | { type: 'executor-result'; requestId: number; result?: unknown; error?: string }
   | { type: 'password-verified'; user: string; digest: Uint8Array }
   | { type: 'drain' };
@@ -23,6 +27,9 @@ export type ReactorToMain =
   | { type: 'session-closed'; connectionId: number }
   | { type: 'kill-remote'; requestId: number; connectionId: number; queryOnly: boolean; username: string }
   | { type: 'kill-result'; requestId: number; result: KillResult }
+  /** SHOW PROCESSLIST: the other reactors' sessions, please. */
+  | { type: 'processlist-request'; requestId: number; request: ProcessListRequest }
+  | { type: 'processlist-rows'; requestId: number; rows: ProcessRow[] }
   | { type: 'executor-task'; requestId: number; task: ExecutorTask }
   /** A caching_sha2_password full authentication succeeded: every reactor's fast path should know. */
   | { type: 'password-verified'; user: string; digest: Uint8Array }

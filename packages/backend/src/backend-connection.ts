@@ -77,9 +77,11 @@ export const FLAVOR_CAPABILITIES =
 
 /**
  * MariaDB extended capabilities that change response bytes: extended metadata (mysql2 decodes JSON
- * by it) and metadata caching (executes skip column definitions the client already has).
+ * by it) and metadata caching (executes skip column definitions the client already has); and bulk
+ * operations, without which the server refuses COM_STMT_BULK_EXECUTE. Cathode offers clients these.
  */
-export const MARIADB_FLAVOR_CAPABILITIES = MariaDbCapabilityFlags.MARIADB_CLIENT_EXTENDED_METADATA | MariaDbCapabilityFlags.MARIADB_CLIENT_CACHE_METADATA;
+export const MARIADB_FLAVOR_CAPABILITIES =
+  MariaDbCapabilityFlags.MARIADB_CLIENT_EXTENDED_METADATA | MariaDbCapabilityFlags.MARIADB_CLIENT_CACHE_METADATA | MariaDbCapabilityFlags.MARIADB_CLIENT_STMT_BULK_OPERATIONS;
 
 interface CollectExchange {
   kind: 'collect';

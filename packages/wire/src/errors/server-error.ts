@@ -25,6 +25,7 @@ export const ServerError = {
   ER_WRONG_ARGUMENTS: { errno: 1210, sqlState: 'HY000', message: 'Incorrect arguments to %s' },
   ER_UNKNOWN_STMT_HANDLER: { errno: 1243, sqlState: 'HY000', message: 'Unknown prepared statement handler (%s) given to %s' },
   ER_NOT_SUPPORTED_AUTH_MODE: { errno: 1251, sqlState: '08004', message: 'Client does not support authentication protocol requested by server; consider upgrading MariaDB client' },
+  ER_UNSUPPORTED_PS: { errno: 1295, sqlState: 'HY000', message: 'This command is not supported in the prepared statement protocol yet' },
   ER_QUERY_INTERRUPTED: { errno: 1317, sqlState: '70100', message: 'Query execution was interrupted' },
   ER_CONNECT_TO_FOREIGN_DATA_SOURCE: { errno: 1429, sqlState: 'HY000', message: 'Unable to connect to foreign data source: %s' },
   ER_MALFORMED_PACKET: { errno: 1835, sqlState: 'HY000', message: 'Malformed communication packet' },

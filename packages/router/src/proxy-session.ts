@@ -298,9 +298,18 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   /**
    * The checks every statement passes, whether it comes as text or prepared, before any backend
    * sees it: administrative statements only for admin users, and no schema the user may not use.
+   * A text longer than `offloadBytes` is analysed off the reactor's thread (a promise); any other
+   * here and now, so the per-statement path gains no promise.
    */
-  admit(sql: Buffer): StatementAnalysis {
-    const analysis = analyzeStatement(sql, this.lexOptions);
+  admit(sql: Buffer): StatementAnalysis | Promise<StatementAnalysis> {
+    const { analyzeOffThread, offloadBytes } = this.context;
+    if (analyzeOffThread !== undefined && offloadBytes !== undefined && sql.length > offloadBytes) {
+      return analyzeOffThread(sql, this.lexOptions).then((analysis) => this.admitted(analysis));
+    }
+    return this.admitted(analyzeStatement(sql, this.lexOptions));
+  }
+
+  private admitted(analysis: StatementAnalysis): StatementAnalysis {
     if (analysis.adminReason !== undefined && !this.account()?.admin) throw SqlError.of('ER_SPECIFIC_ACCESS_DENIED_ERROR', `Cathode admin (${analysis.adminReason})`);
     if (analysis.schema !== undefined) this.assertSchemaAllowed(analysis.schema);
     for (const schema of analysis.schemasReferenced) if (!OPEN_SCHEMAS.has(schema.toLowerCase())) this.assertSchemaAllowed(schema);
@@ -411,8 +420,23 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   // --- commands ---------------------------------------------------------------------------------
 
-  private query(payload: Buffer, framed: Buffer, finish: CommandFinish, admitted?: StatementAnalysis): void {
-    const analysis = admitted ?? this.admit(payload.subarray(1));
+  private query(payload: Buffer, framed: Buffer, finish: CommandFinish): void {
+    const admitted = this.admit(payload.subarray(1));
+    if (!(admitted instanceof Promise)) {
+      this.queryAdmitted(admitted, payload, framed, finish);
+      return;
+    }
+    // A long text: the reactor serves other sessions while the executor analyses it.
+    admitted.then((analysis) => {
+      try {
+        this.queryAdmitted(analysis, payload, framed, finish);
+      } catch (error) {
+        finish(error);
+      }
+    }, finish);
+  }
+
+  private queryAdmitted(analysis: StatementAnalysis, payload: Buffer, framed: Buffer, finish: CommandFinish, rewritten = false): void {
     if (analysis.kills.length > 0) {
       settle(this.kill(analysis), finish);
       return;
@@ -426,10 +450,10 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       finish();
       return;
     }
-    if (!admitted && (analysis.connectionIdCalls.length > 0 || analysis.processListTables.length > 0)) {
+    if (!rewritten && (analysis.connectionIdCalls.length > 0 || analysis.processListTables.length > 0)) {
       this.rewrittenQuery(payload, analysis).then((framedRewrite) => {
         try {
-          this.query(payload, framedRewrite, finish, analysis);
+          this.queryAdmitted(analysis, payload, framedRewrite, finish, true);
         } catch (error) {
           finish(error);
         }

@@ -122,13 +122,3 @@ test('sessions spread over both reactors, and a dead reactor takes only its own 
     [0, 0],
   );
 });
-
-test('the executor pool still analyses SQL after a reactor died', async () => {
-  const multi = await cathode.handle.executor.run({ kind: 'analyze', sql: 'SELECT 1; SET @a = 1' });
-  assert.equal(multi.statements, 2);
-  assert.equal(typeof multi.pinReason, 'string');
-  assert.ok(multi.pinReason);
-  const plain = await cathode.handle.executor.run({ kind: 'analyze', sql: 'SELECT 1' });
-  assert.equal(plain.statements, 1);
-  assert.equal(plain.pinReason, undefined);
-});

@@ -57,7 +57,8 @@ export class PreparedStatements {
    * USE or SET. The client is answered with the shared statement's PREPARE response under its own id.
    */
   async prepare(payload: Buffer): Promise<void> {
-    const analysis = this.session.admit(payload.subarray(1));
+    const admitted = this.session.admit(payload.subarray(1));
+    const analysis = admitted instanceof Promise ? await admitted : admitted;
     const sql = preparedText(payload, analysis, this.session.connectionId, this.session.state.schema);
     const lease = this.session.leaseForStatements(payload.subarray(1));
     const statement: ClientStatement = {

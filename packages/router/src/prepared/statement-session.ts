@@ -16,8 +16,8 @@ export interface StatementSession {
   readonly connectionId: number;
   /** The lease serving statements of the session's current schema (prepared statements route whole). */
   leaseForStatements(sql: Buffer): Lease;
-  /** Refuses (throws) a statement the session's user may not run; returns what it does to session state. */
-  admit(sql: Buffer): StatementAnalysis;
+  /** Refuses (throws) a statement the session's user may not run; returns what it does to session state (a promise only for a long text, analysed off the thread). */
+  admit(sql: Buffer): StatementAnalysis | Promise<StatementAnalysis>;
   relayOn(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void;
   relayed(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome>;
   /**

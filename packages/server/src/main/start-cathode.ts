@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import type { CathodeConfig } from '@cathode/config';
 import { LoginThrottle, hostBlockedPacket } from '@cathode/frontend';
 import type { Logger } from 'pino';
-import { Executor } from '../executor/executor.ts';
 import { createLogger } from '../logger.ts';
 import { type BackendProbe, type Envelope, type ReactorToMain, type TimerToMain, decode, encode, encodeInit } from '../threads/messages.ts';
 import { probeBackend } from './backend-probe.ts';
@@ -26,7 +25,6 @@ export interface CathodeHandle {
   terminateReactor(index: number): Promise<void>;
   /** Unblocks every client host the login throttle blocked (MariaDB's FLUSH HOSTS). */
   flushHosts(): void;
-  executor: Executor;
   /** Graceful stop: no new connections, running statements get `shutdownGraceMs` to finish. */
   close(): Promise<void>;
 }
@@ -36,7 +34,13 @@ export interface CathodeHandle {
  * Start-up fails fast, with a StartupError naming the cause, on a bad key file, a port in use or
  * a backend that refuses Cathode's credentials; whatever was started by then is stopped again.
  */
-export async function startCathode(config: CathodeConfig, logger: Logger = createLogger(config.log.level, 'main')): Promise<CathodeHandle> {
+/** Hooks for tests, never set in production. */
+export interface StartHooks {
+  /** Executor tasks wait at this BroadcastChannel gate until released (executor/executor-gate.ts). */
+  executorGate?: string;
+}
+
+export async function startCathode(config: CathodeConfig, logger: Logger = createLogger(config.log.level, 'main'), hooks: StartHooks = {}): Promise<CathodeHandle> {
   const keys = loadStartupKeys(config);
   // The port first: a second instance on a used port must not get as far as the backend.
   const server = await listen(config);
@@ -51,7 +55,6 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
   });
   server.on('error', (error) => logger.error({ err: error }, 'listener error'));
 
-  const executor = new Executor(config.executor.threads);
   let reactors: ReactorSet | undefined;
   let timer: Worker | undefined;
   const health = new Map<string, boolean>();
@@ -96,12 +99,6 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
         if (origin) set.send(origin.from, { type: 'kill-result', requestId: origin.requestId, result: message.result });
         break;
       }
-      case 'executor-task':
-        executor.run(message.task).then(
-          (result) => set.send(from, { type: 'executor-result', requestId: message.requestId, result }),
-          (error: Error) => set.send(from, { type: 'executor-result', requestId: message.requestId, error: error.message }),
-        );
-        break;
       case 'password-verified':
         set.broadcast(message);
         break;
@@ -123,13 +120,13 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
   let probe: BackendProbe;
   try {
     probe = await probeBackend(config, logger);
-    reactors = new ReactorSet(config.reactors, (index) => ({ type: 'reactor-init', index, config, probe, rsaKeys: keys.rsaKeys, tls: keys.tls }), onReactorMessage, logger);
+    reactors = new ReactorSet(config.reactors, (index) => ({ type: 'reactor-init', index, config, probe, rsaKeys: keys.rsaKeys, tls: keys.tls, executorGate: hooks.executorGate }), onReactorMessage, logger);
     await reactors.whenReady();
     timer = startTimer(config, reactors, health, healthListeners, logger);
   } catch (error) {
     server.close();
     for (const socket of early) socket.destroy();
-    await Promise.all([reactors?.stop(), timer?.terminate(), executor.close()]);
+    await Promise.all([reactors?.stop(), timer?.terminate()]);
     throw error instanceof StartupError ? error : new StartupError(`cannot start: ${(error as Error).message}`, { cause: error });
   }
 
@@ -158,7 +155,6 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     terminateReactor: (index) => started.terminate(index),
     onBackendHealth: (listener) => healthListeners.push(listener),
     flushHosts: () => throttle.flush(),
-    executor,
     close() {
       closing ??= (async () => {
         logger.info('shutting down: no new connections, draining sessions');
@@ -171,7 +167,7 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
         clearTimeout(graceTimer);
         if (drainedReactors.size < started.size) logger.warn({ graceMs: config.timeouts.shutdownGraceMs }, 'shutdown grace over: closing sessions still running statements');
         stoppedTimer.postMessage(encode({ type: 'stop' }));
-        await Promise.all([started.stop(), stoppedTimer.terminate(), executor.close()]);
+        await Promise.all([started.stop(), stoppedTimer.terminate()]);
         logger.info('stopped');
       })();
       return closing;

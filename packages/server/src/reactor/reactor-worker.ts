@@ -4,8 +4,9 @@ import { BackendPools, MARIADB_FLAVOR_CAPABILITIES, loadServerAccounts } from '@
 import { ClientConnection, type FrontendOptions, ServerAccounts, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
 import { type DataNode, type KillResult, PassthroughRouter, type ProcessRow, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
 import { SqlError } from '@cathode/wire';
+import { Executor } from '../executor/executor.ts';
 import { createLogger } from '../logger.ts';
-import { type Envelope, type ExecutorTask, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
+import { type Envelope, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
 
 /**
  * A reactor thread: owns the client sessions handed to it and its own backend pools. Everything a
@@ -47,6 +48,15 @@ const router = new PassthroughRouter(
   nodesByBackend.get(config.backends[0].name)!,
 );
 
+// This reactor's own executor pool: long statements are analysed there, reached directly.
+const executor = new Executor({ ...config.executor, gate: init.executorGate }, logger);
+
+/** What a client is told when the executor failed its statement; the statement never ran. */
+function answerableExecutorError(error: unknown): never {
+  logger.warn({ err: (error as Error).message }, 'statement analysis on the executor failed');
+  throw SqlError.of('ER_EXECUTOR_FAILED', (error as Error).message);
+}
+
 const pending = new Map<number, (value: unknown) => void>();
 let nextRequestId = 1;
 function request<T>(message: (requestId: number) => ReactorToMain): Promise<T> {
@@ -67,12 +77,9 @@ const context: RouterContext = {
   connectTimeoutMs: config.timeouts.connectMs,
   maxAllowedPacket: config.maxAllowedPacket,
   logger,
+  analyzeOffThread: (sql, options) => executor.analyze(sql, options).catch(answerableExecutorError),
+  offloadBytes: config.executor.offloadBytes,
 };
-
-/** Runs a task on the executor pool (via the main thread, which owns it). */
-export function runOnExecutor(task: ExecutorTask): Promise<unknown> {
-  return request((requestId) => ({ type: 'executor-task', requestId, task }));
-}
 
 const frontendOptions: FrontendOptions = {
   serverVersion: `${probe.serverVersion}${config.serverVersionSuffix}`,
@@ -129,6 +136,7 @@ function drainIfDone(): void {
   if (!draining || drained || connections.size > 0 || registry.size > 0) return;
   drained = true;
   pools.closeAll();
+  void executor.close();
   send({ type: 'drained' });
 }
 
@@ -159,10 +167,6 @@ port.on('message', (envelope: Envelope) => {
       break;
     case 'processlist-result':
       pending.get(message.requestId)?.(message.rows);
-      pending.delete(message.requestId);
-      break;
-    case 'executor-result':
-      pending.get(message.requestId)?.(message.error ? new Error(message.error) : message.result);
       pending.delete(message.requestId);
       break;
     case 'password-verified':

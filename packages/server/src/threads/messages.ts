@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { Packr } from 'msgpackr';
 import type { CathodeConfig } from '@cathode/config';
-import type { KillResult, ProcessListRequest, ProcessRow } from '@cathode/router';
+import type { KillResult, LexOptions, ProcessListRequest, ProcessRow } from '@cathode/router';
 
 /**
  * Every message that crosses a thread boundary, in one place. Each is a plain object with a
@@ -18,7 +18,6 @@ export type MainToReactor =
   | { type: 'processlist-collect'; requestId: number; request: ProcessListRequest }
   /** The other reactors' sessions for a 'processlist-request' (those that answered in time). */
   | { type: 'processlist-result'; requestId: number; rows: ProcessRow[] }
-  | { type: 'executor-result'; requestId: number; result?: unknown; error?: string }
   | { type: 'password-verified'; user: string; digest: Uint8Array }
   | { type: 'drain' };
 
@@ -30,7 +29,6 @@ export type ReactorToMain =
   /** SHOW PROCESSLIST: the other reactors' sessions, please. */
   | { type: 'processlist-request'; requestId: number; request: ProcessListRequest }
   | { type: 'processlist-rows'; requestId: number; rows: ProcessRow[] }
-  | { type: 'executor-task'; requestId: number; task: ExecutorTask }
   /** A caching_sha2_password full authentication succeeded: every reactor's fast path should know. */
   | { type: 'password-verified'; user: string; digest: Uint8Array }
   | { type: 'drained' }
@@ -44,13 +42,22 @@ export type TimerToMain =
 
 export type MainToTimer = { type: 'stop' };
 
-/** Work for the Piscina executor (SQL analysis moves here with sharding). */
-export type ExecutorTask = { kind: 'analyze'; sql: string };
-export interface AnalyzeResult {
-  statements: number;
-  pinReason: string | undefined;
-  tokens: number;
-}
+/**
+ * Work for a reactor's executor pool (executor/executor.ts). Tasks and results go through
+ * Piscina's own channel, a structured clone that shares or transfers memory: no msgpackr copy of
+ * a 16 MiB statement text.
+ */
+export type ExecutorTask = {
+  kind: 'analyze-statement';
+  /** The statement text, copied once into memory the executor thread shares. */
+  sql: SharedArrayBuffer;
+  options: LexOptions;
+  /** Tests only: the BroadcastChannel where the task waits before analysing (executor/executor-gate.ts). */
+  gate: string | undefined;
+};
+
+/** What an 'analyze-statement' task returns: the StatementAnalysis, msgpackr-encoded (executor/statement-analysis-codec.ts) and transferred. */
+export type AnalyzeStatementResult = Uint8Array;
 
 /** What actually goes through postMessage. */
 export interface Envelope {
@@ -89,6 +96,8 @@ export type WorkerInit =
       rsaKeys: { privateKey: string; publicKey: string };
       /** The tls files' PEM text, read and checked once by the main thread. */
       tls?: { cert: string; key: string };
+      /** Tests only: executor tasks wait at this gate (executor/executor-gate.ts). */
+      executorGate?: string;
     }
   | { type: 'timer-init'; config: CathodeConfig };
 

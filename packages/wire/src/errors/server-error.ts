@@ -37,6 +37,8 @@ export const ServerError = {
   ER_BACKEND_LOST: { errno: 1317, sqlState: '70100', message: "Query execution was interrupted: lost the connection to backend '%s'" },
   /** A backend connection that held the session's transaction (or locks, temporary tables) died: the session ends. */
   ER_SESSION_STATE_LOST: { errno: 1927, sqlState: '70100', message: 'Connection was killed: %s' },
+  /** The executor could not analyse a long statement (timed out, or its thread died): the statement never ran. */
+  ER_EXECUTOR_FAILED: { errno: 1317, sqlState: '70100', message: 'Query execution was interrupted: %s' },
 } as const satisfies Record<string, { errno: number; sqlState: string; message: string }>;
 
 export type ServerErrorName = keyof typeof ServerError;

@@ -1,5 +1,5 @@
 import { type ResultColumn, ResultWriter } from '@cathode/frontend';
-import { Collation, ColumnFlags, ColumnType, CommandByte, readStatementId } from '@cathode/wire';
+import { Collation, ColumnFlags, ColumnType, CommandByte } from '@cathode/wire';
 
 /** One session as SHOW PROCESSLIST and information_schema.PROCESSLIST show it. Plain data: it crosses threads. */
 export interface ProcessRow {
@@ -59,16 +59,17 @@ export function commandName(commandByte: number): string {
 
 /**
  * The text of the statement a command runs, decoded only when a process list asks for it: a
- * query's or prepare's text, an execute's prepared SQL (looked up by statement id).
+ * query's or prepare's text, an execute's prepared SQL (looked up by the client's statement id,
+ * read when the command arrived).
  */
-export function statementTextOf(payload: Buffer, infoLimit: number, preparedSql: (statementId: number) => string | undefined): string | null {
+export function statementTextOf(payload: Buffer, statementId: number, infoLimit: number, preparedSql: (statementId: number) => string | undefined): string | null {
   const command = payload[0];
   let text: string | undefined;
   if (command === CommandByte.COM_QUERY || command === CommandByte.COM_STMT_PREPARE) {
     // At most 4 bytes a character: no need to decode more than the limit can show.
     text = payload.toString('utf8', 1, Math.min(payload.length, 1 + infoLimit * 4));
-  } else if ((command === CommandByte.COM_STMT_EXECUTE || command === CommandByte.COM_STMT_BULK_EXECUTE) && payload.length >= 5) {
-    text = preparedSql(readStatementId(payload));
+  } else if (command === CommandByte.COM_STMT_EXECUTE || command === CommandByte.COM_STMT_BULK_EXECUTE) {
+    text = preparedSql(statementId);
   }
   if (text === undefined) return null;
   return text.length > infoLimit ? text.slice(0, infoLimit) : text;

@@ -1,4 +1,5 @@
 import type { CommandFinish } from '@cathode/frontend';
+import { CommandByte } from '@cathode/wire';
 import { type ProcessRow, commandName, statementTextOf } from './processlist.ts';
 
 /** Who the session is, as the process list shows it. */
@@ -25,6 +26,8 @@ export interface SessionIdentityView {
 export class SessionActivity {
   private payload: Buffer | undefined;
   private startedAt = 0;
+  /** An execute's statement id, read at once: the execute path writes the backend's id over it in the packet. */
+  private statementId = 0;
   /** The frontend's finish callback (one per session) and its wrapper: no allocation per command. */
   private finishGiven: CommandFinish | undefined;
   private finishWrapped: CommandFinish | undefined;
@@ -33,6 +36,8 @@ export class SessionActivity {
   begin(payload: Buffer, finish: CommandFinish): CommandFinish {
     this.payload = payload;
     this.startedAt = Date.now();
+    const command = payload[0];
+    if ((command === CommandByte.COM_STMT_EXECUTE || command === CommandByte.COM_STMT_BULK_EXECUTE) && payload.length >= 5) this.statementId = payload.readUInt32LE(1);
     if (finish !== this.finishGiven) {
       this.finishGiven = finish;
       this.finishWrapped = (error) => {
@@ -57,7 +62,7 @@ export class SessionActivity {
       timeMs: Math.max(0, now - this.startedAt),
       // Cathode knows two states of a command: on a backend, or before (admission, waiting for a connection, answering itself).
       state: session.relaying ? 'Executing' : 'starting',
-      info: statementTextOf(payload, infoLimit, session.preparedSql),
+      info: statementTextOf(payload, this.statementId, infoLimit, session.preparedSql),
     };
   }
 }

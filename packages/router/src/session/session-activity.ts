@@ -1,5 +1,6 @@
 import type { CommandFinish } from '@cathode/frontend';
 import { CommandByte } from '@cathode/wire';
+import { coarseClock } from './coarse-clock.ts';
 import { type ProcessRow, commandName, statementTextOf } from './processlist.ts';
 
 /** Who the session is, as the process list shows it. */
@@ -25,7 +26,9 @@ export interface SessionIdentityView {
  */
 export class SessionActivity {
   private payload: Buffer | undefined;
-  private startedAt = 0;
+  /** When the command started, from the coarse clock: one slot copied, nothing allocated per command. */
+  private readonly startedAt = new Float64Array(1);
+  private readonly clock = coarseClock();
   /** An execute's statement id, read at once: the execute path writes the backend's id over it in the packet. */
   private statementId = 0;
   /** The frontend's finish callback (one per session) and its wrapper: no allocation per command. */
@@ -35,7 +38,7 @@ export class SessionActivity {
   /** A command starts; returns the finish to call when it is answered. */
   begin(payload: Buffer, finish: CommandFinish): CommandFinish {
     this.payload = payload;
-    this.startedAt = Date.now();
+    this.startedAt[0] = this.clock[0];
     const command = payload[0];
     if ((command === CommandByte.COM_STMT_EXECUTE || command === CommandByte.COM_STMT_BULK_EXECUTE) && payload.length >= 5) this.statementId = payload.readUInt32LE(1);
     if (finish !== this.finishGiven) {
@@ -59,7 +62,7 @@ export class SessionActivity {
       host: session.host,
       db: session.db,
       command: commandName(payload[0]),
-      timeMs: Math.max(0, now - this.startedAt),
+      timeMs: Math.max(0, now - this.startedAt[0]),
       // Cathode knows two states of a command: on a backend, or before (admission, waiting for a connection, answering itself).
       state: session.relaying ? 'Executing' : 'starting',
       info: statementTextOf(payload, this.statementId, infoLimit, session.preparedSql),

@@ -183,6 +183,9 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       case CommandByte.COM_STMT_EXECUTE:
         this.statements.execute(payload, framed ?? framePayload(payload, 0).bytes, finish);
         return;
+      case CommandByte.COM_STMT_BULK_EXECUTE:
+        this.statements.bulkExecute(payload, framed ?? framePayload(payload, 0).bytes, this.identity?.mariaDbCapabilities ?? 0, finish);
+        return;
       case CommandByte.COM_STMT_SEND_LONG_DATA:
         this.statements.appendLongData(payload);
         break;
@@ -468,24 +471,30 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     const lease = this.leaseFor(plan.node);
     // Only LOAD DATA LOCAL may make the backend ask the client for a file.
     const shape = analysis.localInfile ? ResponseShape.RESULT : ResponseShape.RESULT_WITHOUT_LOCAL_INFILE;
-    const relay = (connection: BackendConnection) =>
-      this.whenSessionFunctionsReady(lease, connection, analysis, () =>
-        this.relayOn(
-          lease,
-          connection,
-          framed,
-          shape,
-          undefined,
-          (outcome) => {
-            this.statementDone(lease, connection, outcome, analysis);
-            finish();
-          },
-          finish,
-        ), finish);
+    const relay = (connection: BackendConnection) => {
+      // No closure for the usual statement, which uses no session function.
+      if (analysis.sessionFunctions === 0) this.relayStatement(lease, connection, framed, shape, analysis, finish);
+      else this.whenSessionFunctionsReady(lease, connection, analysis, () => this.relayStatement(lease, connection, framed, shape, analysis, finish), finish);
+    };
     const ready = lease.checkout();
     // A connection ready at once is used without a microtask turn: this is the per-statement path.
     if (ready instanceof Promise) ready.then(relay, (error: unknown) => finish(this.checkoutFailed(error)));
     else relay(ready);
+  }
+
+  private relayStatement(lease: Lease, connection: BackendConnection, framed: Buffer, shape: ResponseShape, analysis: StatementAnalysis, finish: CommandFinish): void {
+    this.relayOn(
+      lease,
+      connection,
+      framed,
+      shape,
+      undefined,
+      (outcome) => {
+        this.statementDone(lease, connection, outcome, analysis);
+        finish();
+      },
+      finish,
+    );
   }
 
   /** `SELECT LAST_INSERT_ID()` and its kin: the session's own values, whichever connection ran the statements before. */

@@ -21,6 +21,7 @@ import {
 } from '@cathode/wire';
 import { appliedStateOf, markReset } from '../session/applied-state.ts';
 import type { SessionState } from '../session/session-state.ts';
+import { assertBulkExecuteAllowed, bindBulkTypes, relayBulkExecute } from './bulk-execute.ts';
 import type { ClientStatement } from './client-statement.ts';
 import { preparedText } from './prepared-text.ts';
 import type { SharedStatement } from './connection-statements.ts';
@@ -57,6 +58,9 @@ export class PreparedStatements {
    * USE or SET. The client is answered with the shared statement's PREPARE response under its own id.
    */
   async prepare(payload: Buffer): Promise<void> {
+    // Until this one succeeds there is no statement prepared last, as on MariaDB: a pipelined
+    // execute must not run the one before.
+    this.lastPreparedId = 0;
     const admitted = this.session.admit(payload.subarray(1));
     const analysis = admitted instanceof Promise ? await admitted : admitted;
     const sql = preparedText(payload, analysis, this.session.connectionId, this.session.state.schema);
@@ -113,8 +117,24 @@ export class PreparedStatements {
     }
     if (statement.cursorOpen) this.setCursorOpen(statement, false);
     const ready = statement.lease.checkout();
+    const send = (connection: BackendConnection) => {
+      // No closure for the usual statement, which uses no session function.
+      if (statement.analysis.sessionFunctions === 0) this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish);
+      else this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish), finish);
+    };
+    if (ready instanceof Promise || statement.longData.size > 0 || !this.bindFromCache(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
+    else send(ready);
+  }
+
+  /** MariaDB's COM_STMT_BULK_EXECUTE: on the statement's lease like an execute (see bulk-execute.ts). */
+  bulkExecute(payload: Buffer, framed: Buffer, mariaDbCapabilities: number, finish: CommandFinish): void {
+    assertBulkExecuteAllowed(payload, mariaDbCapabilities);
+    const statement = this.find(payload, 'mysqld_stmt_execute');
+    const typesBound = bindBulkTypes(statement, payload);
+    if (statement.cursorOpen) this.setCursorOpen(statement, false);
+    const ready = statement.lease.checkout();
     const send = (connection: BackendConnection) =>
-      this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish), finish);
+      this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => relayBulkExecute(this.session, statement, connection, payload, framed, typesBound, finish), finish);
     if (ready instanceof Promise || statement.longData.size > 0 || !this.bindFromCache(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
     else send(ready);
   }
@@ -161,13 +181,13 @@ export class PreparedStatements {
       ResponseShape.BINARY_RESULT,
       stale ? metadataInserter(shared.definitions) : undefined,
       (outcome) => {
-        if (stale) statement.clientDefinitions = shared.definitionsKey;
-        // Definitions the server sent of its own accord changed (a schema change): the sessions
-        // sharing the statement must not be told to keep theirs, so nobody takes it again.
-        else if (outcome.metadataFollowed && connection.cacheMetadata) {
+        // Definitions the server sent of its own accord changed (a schema change, or parameter
+        // types that retype a column): the sessions sharing the statement must not be told to keep
+        // theirs, so nobody takes it again. Also when Cathode meant to insert the old ones.
+        if (outcome.metadataFollowed && connection.cacheMetadata) {
           appliedStateOf(connection).statements.invalidate(shared);
           statement.clientDefinitions = '';
-        }
+        } else if (stale) statement.clientDefinitions = shared.definitionsKey;
         this.setCursorOpen(statement, cursorRequested && ((outcome.statusFlags ?? 0) & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) !== 0);
         this.session.statementDone(statement.lease, connection, outcome, statement.analysis);
         finish();

@@ -1,10 +1,8 @@
 // Cost of classifying one statement on the hot path: nanoseconds and heap bytes per
-// analyzeStatement call for a few typical statements (the old string lexer beside it for the
-// point select).
+// analyzeStatement call for a few typical statements.
 //   node scripts/bench/analyze-statement.ts [iterations, default 200000]
 import { getHeapStatistics } from 'node:v8';
 import { analyzeStatement } from '../../packages/router/src/sql/statement-analysis.ts';
-import { statementEffects } from '../../packages/router/src/sql/statement-effects.ts';
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const options = { charset: 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
@@ -35,7 +33,4 @@ for (const [name, sql] of statements) {
   const result = measure(() => analyzeStatement(bytes, options));
   rows.push(`${name.padEnd(14)} ${result.ns.toFixed(0).padStart(7)} ns ${result.bytes.toFixed(0).padStart(7)} B  analyzeStatement`);
 }
-const point = statements[0][1];
-const old = measure(() => statementEffects(point));
-rows.push(`${'point select'.padEnd(14)} ${old.ns.toFixed(0).padStart(7)} ns ${old.bytes.toFixed(0).padStart(7)} B  statementEffects (old string lexer)`);
 console.log(`${iterations} iterations each\n${rows.join('\n')}`);

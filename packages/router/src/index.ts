@@ -4,8 +4,6 @@ export * from './session/session-registry.ts';
 export * from './session/processlist.ts';
 export * from './session/state-sync.ts';
 export * from './sql/escape.ts';
-export * from './sql/lexer.ts';
-export * from './sql/statement-effects.ts';
 export * from './routing/data-node.ts';
 export * from './routing/passthrough-router.ts';
 export * from './routing/route-plan.ts';

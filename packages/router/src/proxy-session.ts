@@ -5,6 +5,7 @@ import {
   type RelayOutcome,
   RelayInterruptedError,
   type ResponseSink,
+  textRows,
 } from '@cathode/backend';
 import { type ClientConnection, type ClientIdentity, type CommandFinish, ResultWriter, type SessionHandler, sessionFunctionColumn, writeSingleValue } from '@cathode/frontend';
 import {
@@ -89,6 +90,8 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   private ended = false;
   /** The command being served, for SHOW PROCESSLIST. */
   private readonly activity = new SessionActivity();
+  /** Set after a statement changed how statements lex in a way Cathode could not read: the lease to read it from. */
+  private lexSettingsOn: Lease | undefined;
   /** The connection and serial of the session's last statement: where FOUND_ROWS() and ROW_COUNT() hold. */
   private lastConnection: BackendConnection | undefined;
   private lastSerial = 0;
@@ -135,7 +138,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   async open(identity: ClientIdentity): Promise<void> {
     this.identity = identity;
     this.state = this.freshState(identity, identity.schema);
-    this.lexOptions = { charset: this.context.collations.get(identity.characterSet)?.charset ?? 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
+    this.lexOptions = this.freshLexOptions(identity);
     this.context.registry.add(this);
     // Selecting the schema on a backend connection proves it exists (1049 otherwise).
     if (identity.schema !== undefined) {
@@ -305,11 +308,33 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
    * here and now, so the per-statement path gains no promise.
    */
   admit(sql: Buffer): StatementAnalysis | Promise<StatementAnalysis> {
+    if (this.lexSettingsOn !== undefined) return this.refreshLexSettings(this.lexSettingsOn).then(() => this.admit(sql));
     const { analyzeOffThread, offloadBytes } = this.context;
     if (analyzeOffThread !== undefined && offloadBytes !== undefined && sql.length > offloadBytes) {
       return analyzeOffThread(sql, this.lexOptions).then((analysis) => this.admitted(analysis));
     }
     return this.admitted(analyzeStatement(sql, this.lexOptions));
+  }
+
+  /**
+   * After a statement changed sql_mode or the character set in a way the lexer could not read (a
+   * computed value, a procedure): read them where they now apply, before lexing anything else. A
+   * connection not kept for the session is reset before anyone uses it, so its tracked state holds.
+   */
+  private async refreshLexSettings(lease: Lease): Promise<void> {
+    this.lexSettingsOn = undefined;
+    if (!lease.pinned || !lease.heldConnection) return;
+    const connection = await this.checkoutOf(lease);
+    try {
+      const response = await connection.query('SELECT @@session.sql_mode, @@session.character_set_client');
+      const [[sqlMode, charset]] = textRows(response, connection.deprecateEof);
+      this.lexOptions = { charset: charset ?? this.lexOptions.charset, ...lexFlagsOfSqlMode(sqlMode ?? '') };
+      // A statement of Cathode's own: FOUND_ROWS() and ROW_COUNT() there are no longer the session's.
+      appliedStateOf(connection).statementSerial++;
+    } catch (error) {
+      throw this.failed(lease, connection, error);
+    }
+    this.checkin(lease, connection, undefined);
   }
 
   private admitted(analysis: StatementAnalysis): StatementAnalysis {
@@ -343,6 +368,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       if (analysis.userVariables.size > 0) lease.pinReasons.add('user variable');
       if (analysis.calcFoundRows) lease.pinReasons.add('SQL_CALC_FOUND_ROWS');
       if (analysis.untracked !== undefined) lease.untracked = analysis.untracked;
+      if (analysis.lexSettingsUnknown !== undefined && !outcome.failed) this.lexSettingsOn = lease;
     }
     this.checkin(lease, connection, outcome.statusFlags);
   }
@@ -592,11 +618,20 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   private async resetSession(): Promise<void> {
     this.statements.closeAll();
     await Promise.all([...this.leases.values()].map((lease) => lease.release(false)));
-    if (this.identity) this.state = this.freshState(this.identity, this.state.schema);
+    if (this.identity) {
+      this.state = this.freshState(this.identity, this.state.schema);
+      this.lexOptions = this.freshLexOptions(this.identity);
+    }
+    this.lexSettingsOn = undefined;
     this.outcomes.reset();
     this.lastConnection = undefined;
     waitTimeouts.set(this, undefined);
     this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+  }
+
+  /** The handshake's character set and the backend's global sql_mode. */
+  private freshLexOptions(identity: ClientIdentity): LexOptions {
+    return { charset: this.context.collations.get(identity.characterSet)?.charset ?? 'utf8mb4', ...lexFlagsOfSqlMode(this.context.defaultSqlMode ?? '') };
   }
 
   private freshState(identity: ClientIdentity, schema: string | undefined): SessionState {
@@ -629,7 +664,10 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     if (effects.releasesAllLocks) lease.pinReasons.delete('GET_LOCK');
     lease.trackTemporaryTables(effects.temporaryTablesCreated, effects.temporaryTablesDropped);
     if (effects.namesCharset !== undefined) this.lexOptions = { ...this.lexOptions, charset: effects.namesCharset };
-    if (effects.sqlMode !== undefined) this.lexOptions = { ...this.lexOptions, ...lexFlagsOfSqlMode(effects.sqlMode) };
+    if (effects.sqlMode !== undefined) {
+      const sqlMode = effects.sqlMode.toUpperCase() === 'DEFAULT' ? (this.context.defaultSqlMode ?? '') : effects.sqlMode;
+      this.lexOptions = { ...this.lexOptions, ...lexFlagsOfSqlMode(sqlMode) };
+    }
     if (effects.schema === undefined && effects.names === undefined && effects.variables.size === 0) return;
     const applied = appliedStateOf(connection);
     if (effects.schema !== undefined) {

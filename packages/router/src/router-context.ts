@@ -12,6 +12,8 @@ export interface RouterContext {
   pools: BackendPools;
   router: Router;
   collations: CollationTable;
+  /** The backend's global sql_mode: what a new session's statements are lexed under. */
+  defaultSqlMode?: string;
   users: UserDirectory;
   registry: SessionRegistry;
   /** KILL of a session on another reactor, via the main thread. */

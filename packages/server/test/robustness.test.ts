@@ -517,7 +517,7 @@ test(`post-auth: truncated COM_FIELD_LIST and unknown command bytes get one erro
     CommandByte.COM_QUIT, CommandByte.COM_INIT_DB, CommandByte.COM_QUERY, CommandByte.COM_FIELD_LIST, CommandByte.COM_STATISTICS,
     CommandByte.COM_PROCESS_KILL, CommandByte.COM_PING, CommandByte.COM_CHANGE_USER, CommandByte.COM_STMT_PREPARE, CommandByte.COM_STMT_EXECUTE,
     CommandByte.COM_STMT_SEND_LONG_DATA, CommandByte.COM_STMT_CLOSE, CommandByte.COM_STMT_RESET, CommandByte.COM_SET_OPTION, CommandByte.COM_STMT_FETCH,
-    CommandByte.COM_RESET_CONNECTION,
+    CommandByte.COM_RESET_CONNECTION, CommandByte.COM_STMT_BULK_EXECUTE,
   ]);
   const unserved = Array.from({ length: 256 }, (_, byte) => byte).filter((byte) => !served.has(byte));
   await fuzz(30, 'field list / unknown', async (r) => {

@@ -14,6 +14,7 @@ import {
 } from '@cathode/wire';
 import { appliedStateOf } from '../session/applied-state.ts';
 import type { ClientStatement } from './client-statement.ts';
+import { commandWithClientTypes } from './parameter-types.ts';
 import type { StatementSession } from './statement-session.ts';
 
 // MariaDB's COM_STMT_BULK_EXECUTE (the MariaDB connector's batch()): one prepared statement run
@@ -61,19 +62,12 @@ export function relayBulkExecute(
   finish: CommandFinish,
 ): void {
   const { shared } = statement.binding!;
-  let command = framed;
-  if (statement.parameterCount > 0) {
-    if (typesBound) shared.types = statement.parameterTypes;
-    else if (shared.types !== statement.parameterTypes && !shared.types?.equals(statement.parameterTypes!)) {
-      // The server holds no types, or another session's, for this statement: send the client's.
-      try {
-        command = withTypes(payload, statement);
-      } catch (error) {
-        finish(session.failed(statement.lease, connection, error));
-        return;
-      }
-      shared.types = statement.parameterTypes;
-    }
+  let command: Buffer;
+  try {
+    command = commandWithClientTypes(statement, shared, payload, framed, typesBound, withTypes);
+  } catch (error) {
+    finish(session.failed(statement.lease, connection, error));
+    return;
   }
   command.writeUInt32LE(shared.id, FRAMED_STATEMENT_ID_OFFSET);
   session.relayOn(

@@ -23,6 +23,7 @@ import { appliedStateOf, markReset } from '../session/applied-state.ts';
 import type { SessionState } from '../session/session-state.ts';
 import { assertBulkExecuteAllowed, bindBulkTypes, relayBulkExecute } from './bulk-execute.ts';
 import type { ClientStatement } from './client-statement.ts';
+import { commandWithClientTypes } from './parameter-types.ts';
 import { preparedText } from './prepared-text.ts';
 import type { SharedStatement } from './connection-statements.ts';
 import type { StatementSession } from './statement-session.ts';
@@ -157,19 +158,12 @@ export class PreparedStatements {
 
   private sendExecute(statement: ClientStatement, connection: BackendConnection, payload: Buffer, framed: Buffer, typesBound: boolean, finish: CommandFinish): void {
     const { shared } = statement.binding!;
-    let command = framed;
-    if (statement.parameterCount > 0) {
-      if (typesBound) shared.types = statement.parameterTypes;
-      else if (shared.types !== statement.parameterTypes && !shared.types?.equals(statement.parameterTypes!)) {
-        // The server holds other parameter types for this statement (another session's): send the client's.
-        try {
-          command = this.withTypes(payload, statement);
-        } catch (error) {
-          finish(this.session.failed(statement.lease, connection, error));
-          return;
-        }
-        shared.types = statement.parameterTypes;
-      }
+    let command: Buffer;
+    try {
+      command = commandWithClientTypes(statement, shared, payload, framed, typesBound, executeWithTypes);
+    } catch (error) {
+      finish(this.session.failed(statement.lease, connection, error));
+      return;
     }
     command.writeUInt32LE(shared.id, FRAMED_STATEMENT_ID_OFFSET);
     const cursorRequested = (stmtExecuteFlags(payload) & CURSOR_TYPE_READ_ONLY) !== 0;
@@ -348,12 +342,6 @@ export class PreparedStatements {
     return shared;
   }
 
-  /** The client's execute re-targeted with the parameter types the backend lacks. */
-  private withTypes(payload: Buffer, statement: ClientStatement): Buffer {
-    const execute = decodeStmtExecute(payload, statement.parameterCount);
-    return framePayload(encodeStmtExecute({ ...execute, newParamsBound: true, parameterTypes: statement.parameterTypes }), 0).bytes;
-  }
-
   /** Lets go of the shared statement the client statement was bound to. */
   private unbind(statement: ClientStatement): void {
     const binding = statement.binding;
@@ -384,6 +372,12 @@ function metadataInserter(definitions: readonly Buffer[]): (head: Buffer) => Buf
     head[countLength] = 1;
     return [...definitions];
   };
+}
+
+/** The client's execute with the parameter types the backend statement lacks. */
+function executeWithTypes(payload: Buffer, statement: ClientStatement): Buffer {
+  const execute = decodeStmtExecute(payload, statement.parameterCount);
+  return framePayload(encodeStmtExecute({ ...execute, newParamsBound: true, parameterTypes: statement.parameterTypes }), 0).bytes;
 }
 
 /** What decides how the server parses a statement: shared statements are keyed by it. */

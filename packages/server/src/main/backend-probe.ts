@@ -39,6 +39,7 @@ export async function probeBackend(config: CathodeConfig, logger: Logger): Promi
       try {
         const response = await connection.query('SELECT id, character_set_name, collation_name FROM information_schema.COLLATIONS WHERE id IS NOT NULL');
         const rows = textRows(response, connection.deprecateEof);
+        const [[sqlMode]] = textRows(await connection.query('SELECT @@global.sql_mode'), connection.deprecateEof);
         if (config.accounts.fromBackend) await checkAccountsReadable(connection, backend.name, backend.user);
         return {
           serverVersion: connection.serverVersion,
@@ -46,6 +47,7 @@ export async function probeBackend(config: CathodeConfig, logger: Logger): Promi
           characterSet: connection.serverCharacterSet,
           mariaDbCapabilities: connection.serverMariaDbCapabilities,
           collations: rows.map((row) => [Number(row[0]), row[1] ?? '', row[2] ?? '']),
+          sqlMode: sqlMode ?? '',
         };
       } finally {
         connection.close();

@@ -71,6 +71,7 @@ const context: RouterContext = {
   pools,
   router,
   collations: new Map(probe.collations.map(([id, charset, collation]) => [id, { charset, collation }])),
+  defaultSqlMode: probe.sqlMode,
   users,
   registry,
   killRemote: (connectionId, queryOnly, username) => request<KillResult>((requestId) => ({ type: 'kill-remote', requestId, connectionId, queryOnly, username })),

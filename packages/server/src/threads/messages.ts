@@ -84,6 +84,8 @@ export interface BackendProbe {
   mariaDbCapabilities: number;
   /** [id, character set, collation] rows of information_schema.COLLATIONS. */
   collations: Array<[number, string, string]>;
+  /** @@global.sql_mode: how a new session's statements are lexed (ANSI_QUOTES, NO_BACKSLASH_ESCAPES). */
+  sqlMode: string;
 }
 
 /** A worker's start-up data (workerData), encoded like every other message. */

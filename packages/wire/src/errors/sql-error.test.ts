@@ -32,7 +32,11 @@ describe('SqlError', () => {
 
   it('the error table has 5-character SQLSTATEs, server-range errnos, and unique errnos but for conditions of Cathode that reuse one', () => {
     // Cathode's own conditions reuse MariaDB's errno (and SQLSTATE) that a client should treat them as.
-    const ownConditions: Record<string, string> = { ER_BACKEND_LOST: 'ER_QUERY_INTERRUPTED', ER_SESSION_STATE_LOST: 'ER_CONNECTION_KILLED' };
+    const ownConditions: Record<string, string> = {
+      ER_BACKEND_LOST: 'ER_QUERY_INTERRUPTED',
+      ER_EXECUTOR_FAILED: 'ER_QUERY_INTERRUPTED',
+      ER_SESSION_STATE_LOST: 'ER_CONNECTION_KILLED',
+    };
     const errnos = new Set<number>();
     for (const [name, entry] of Object.entries(ServerError)) {
       assert.match(entry.sqlState, /^[0-9A-Z]{5}$/, name);

@@ -1,13 +1,5 @@
-import {
-  type BackendConnection,
-  FLAVOR_CAPABILITIES,
-  MARIADB_FLAVOR_CAPABILITIES,
-  type RelayOutcome,
-  RelayInterruptedError,
-  type ResponseSink,
-  textRows,
-} from '@cathode/backend';
-import { type ClientConnection, type ClientIdentity, type CommandFinish, ResultWriter, type SessionHandler, sessionFunctionColumn, writeSingleValue } from '@cathode/frontend';
+import { type BackendConnection, FLAVOR_CAPABILITIES, MARIADB_FLAVOR_CAPABILITIES, type RelayOutcome, RelayInterruptedError, textRows } from '@cathode/backend';
+import { type ClientConnection, type ClientIdentity, type CommandFinish, ResultWriter, type SessionHandler } from '@cathode/frontend';
 import {
   CapabilityFlags,
   CommandByte,
@@ -31,30 +23,27 @@ import type { StatementSession } from './prepared/statement-session.ts';
 import type { RouterContext } from './router-context.ts';
 import type { DataNode } from './routing/data-node.ts';
 import type { RouteTarget } from './routing/route-plan.ts';
-import { type FanOutHost, fanOutConcatenate } from './session/fan-out.ts';
 import { appliedStateOf } from './session/applied-state.ts';
 import { killBackendThread } from './session/backend-kill.ts';
-import { prepareSessionFunctions, recordStatement } from './session/session-functions.ts';
-import { WaitTimeouts, waitTimeoutSeconds } from './session/wait-timeout.ts';
+import { ClientRelay } from './session/client-relay.ts';
+import { type FanOutHost, fanOutConcatenate } from './session/fan-out.ts';
 import { Lease, PinnedStateLostError } from './session/lease.ts';
-import type { RegisteredSession } from './session/session-registry.ts';
-import { FULL_INFO_LENGTH, type ProcessRow, SHORT_INFO_LENGTH, writeProcessList } from './session/processlist.ts';
-import { applicableProcessListTables, processListDerivedTable, processListReplacements } from './session/processlist-table.ts';
+import { type AnsweringSession, answerSessionFunction, rewrittenQuery, showProcessList } from './session/local-answers.ts';
+import type { ProcessRow } from './session/processlist.ts';
 import { SessionActivity } from './session/session-activity.ts';
-import { applyReplacements, connectionIdReplacements } from './sql/rewrite.ts';
+import { prepareSessionFunctions, recordStatement } from './session/session-functions.ts';
+import { type KillingSession, killConnection, killFromText } from './session/session-kill.ts';
+import type { RegisteredSession } from './session/session-registry.ts';
 import type { SessionState } from './session/session-state.ts';
 import { markInSync } from './session/state-sync.ts';
+import { type AdmittingSession, StatementAdmission } from './session/statement-admission.ts';
 import { StatementOutcomes } from './session/statement-outcomes.ts';
-import type { LexOptions } from './sql/byte-lexer.ts';
-import { lexFlagsOfSqlMode } from './sql/sql-mode.ts';
-import { analyzeStatement } from './sql/statement-analysis.ts';
+import { trackSessionState, updatePins } from './session/statement-tracking.ts';
+import { WaitTimeouts, waitTimeoutSeconds } from './session/wait-timeout.ts';
 import type { StatementAnalysis } from './sql/statement-analysis-result.ts';
 
 /** This reactor thread's clock for sessions with a wait_timeout of their own (module state is per worker thread). */
 const waitTimeouts = new WaitTimeouts();
-
-/** Schemas every user may name: MariaDB filters what they show by the backend account's grants. */
-const OPEN_SCHEMAS = new Set(['information_schema']);
 
 /** Calls `finish` when a command served by an async method is done (resolving with nothing is success). */
 function settle(pending: Promise<void>, finish: CommandFinish): void {
@@ -66,7 +55,7 @@ function settle(pending: Promise<void>, finish: CommandFinish): void {
  * plans), and the session state Cathode owns. Implements the frontend's SessionHandler; the
  * frontend owns the protocol, this owns the meaning.
  */
-export class ProxySession implements SessionHandler, RegisteredSession, StatementSession, FanOutHost {
+export class ProxySession implements SessionHandler, RegisteredSession, StatementSession, FanOutHost, AnsweringSession, KillingSession, AdmittingSession {
   readonly connection: ClientConnection;
   readonly context: RouterContext;
   readonly logger: Logger;
@@ -80,37 +69,24 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
   private readonly leases = new Map<number, Lease>();
   /** The identity the leases were taken for: another one (COM_CHANGE_USER) may run as another backend account. */
   private leasesOf: ClientIdentity | undefined;
-  /** Where relayed responses go: the client connection. One object for the session's lifetime. */
-  private readonly sink: ResponseSink;
-  /** The relay in flight (one at a time, as commands are): its lease, and what to do when it ends or fails. */
-  private relayLease: Lease | undefined;
-  private relayConnection: BackendConnection | undefined;
-  private relayThen: ((outcome: RelayOutcome) => void) | undefined;
-  private relayFail: ((error: unknown) => void) | undefined;
+  /** Streams backend responses to the client, one command at a time. */
+  private readonly relay: ClientRelay;
   private ended = false;
   /** The command being served, for SHOW PROCESSLIST. */
   private readonly activity = new SessionActivity();
-  /** Set after a statement changed how statements lex in a way Cathode could not read: the lease to read it from. */
-  private lexSettingsOn: Lease | undefined;
   /** The connection and serial of the session's last statement: where FOUND_ROWS() and ROW_COUNT() hold. */
   private lastConnection: BackendConnection | undefined;
   private lastSerial = 0;
-  /** How the session's statements are lexed: its client character set and sql_mode flags. */
-  private lexOptions: LexOptions = { charset: 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
+  /** The checks before any backend sees a statement, and how the session's statements are lexed. */
+  private readonly admission: StatementAdmission;
 
   constructor(connection: ClientConnection, context: RouterContext) {
     this.connection = connection;
     this.context = context;
     this.logger = context.logger.child({ connectionId: connection.connectionId });
     this.statements = new PreparedStatements(this);
-    this.sink = {
-      write: (bytes) => this.connection.writeFramed(bytes),
-      holdsWrittenBytes: () => this.connection.holdsWrittenBytes(),
-      onDrain: (resume) => this.connection.onDrain(resume),
-      onLocalInfileRequest: () => {
-        if (this.relayConnection) void this.pumpLocalInfile(this.relayConnection);
-      },
-    };
+    this.relay = new ClientRelay(connection, (lease, backend, error) => this.failed(lease, backend, error));
+    this.admission = new StatementAdmission(this, 'utf8mb4');
   }
 
   get connectionId(): number {
@@ -133,12 +109,28 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     return this.context.collations;
   }
 
+  get schema(): string | undefined {
+    return this.state.schema;
+  }
+
+  get isAdmin(): boolean {
+    return this.account()?.admin ?? false;
+  }
+
+  get processListUser(): string | undefined {
+    return this.isAdmin ? undefined : this.identity?.username;
+  }
+
+  resultWriter(): ResultWriter {
+    return new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
+  }
+
   // --- SessionHandler -------------------------------------------------------------------------
 
   async open(identity: ClientIdentity): Promise<void> {
     this.identity = identity;
     this.state = this.freshState(identity, identity.schema);
-    this.lexOptions = this.freshLexOptions(identity);
+    this.admission.reset(this.clientCharset(identity));
     this.context.registry.add(this);
     // Selecting the schema on a backend connection proves it exists (1049 otherwise).
     if (identity.schema !== undefined) {
@@ -224,7 +216,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
         );
         return;
       case CommandByte.COM_PROCESS_KILL:
-        settle(this.killStatement(decodeComProcessKill(payload), false), finish);
+        settle(killConnection(this, decodeComProcessKill(payload), false), finish);
         return;
       default:
         throw SqlError.of('ER_UNKNOWN_COM_ERROR');
@@ -242,12 +234,11 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       this.connection.close('killed');
       return;
     }
-    const running = this.relayConnection;
-    const lease = this.relayLease;
-    if (!running || !lease) return;
+    const running = this.relay.running;
+    if (!running) return;
     // The connection stays out of the pool until the KILL QUERY is done: it must not hit another session's statement.
-    const killing = this.killBackend(running, true);
-    lease.holdWhile(killing);
+    const killing = this.killBackend(running.connection, true);
+    running.lease.holdWhile(killing);
     await killing;
   }
 
@@ -263,7 +254,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
         db: this.state.schema ?? null,
         busy: connection.busy,
         idleSince: connection.lastActivityAt,
-        relaying: this.relayConnection !== undefined,
+        relaying: this.relay.busy,
         preparedSql: (id) => this.statements.sqlOf(id),
       },
       now,
@@ -301,47 +292,24 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     return this.leaseFor(plan.node);
   }
 
-  /**
-   * The checks every statement passes, whether it comes as text or prepared, before any backend
-   * sees it: administrative statements only for admin users, and no schema the user may not use.
-   * A text longer than `offloadBytes` is analysed off the reactor's thread (a promise); any other
-   * here and now, so the per-statement path gains no promise.
-   */
   admit(sql: Buffer): StatementAnalysis | Promise<StatementAnalysis> {
-    if (this.lexSettingsOn !== undefined) return this.refreshLexSettings(this.lexSettingsOn).then(() => this.admit(sql));
-    const { analyzeOffThread, offloadBytes } = this.context;
-    if (analyzeOffThread !== undefined && offloadBytes !== undefined && sql.length > offloadBytes) {
-      return analyzeOffThread(sql, this.lexOptions).then((analysis) => this.admitted(analysis));
-    }
-    return this.admitted(analyzeStatement(sql, this.lexOptions));
+    return this.admission.admit(sql);
   }
 
-  /**
-   * After a statement changed sql_mode or the character set in a way the lexer could not read (a
-   * computed value, a procedure): read them where they now apply, before lexing anything else. A
-   * connection not kept for the session is reset before anyone uses it, so its tracked state holds.
-   */
-  private async refreshLexSettings(lease: Lease): Promise<void> {
-    this.lexSettingsOn = undefined;
-    if (!lease.pinned || !lease.heldConnection) return;
+  async readLexSettings(lease: Lease): Promise<{ sqlMode: string; charset: string | undefined }> {
     const connection = await this.checkoutOf(lease);
+    let settings: { sqlMode: string; charset: string | undefined };
     try {
       const response = await connection.query('SELECT @@session.sql_mode, @@session.character_set_client');
       const [[sqlMode, charset]] = textRows(response, connection.deprecateEof);
-      this.lexOptions = { charset: charset ?? this.lexOptions.charset, ...lexFlagsOfSqlMode(sqlMode ?? '') };
+      settings = { sqlMode: sqlMode ?? '', charset: charset ?? undefined };
       // A statement of Cathode's own: FOUND_ROWS() and ROW_COUNT() there are no longer the session's.
       appliedStateOf(connection).statementSerial++;
     } catch (error) {
       throw this.failed(lease, connection, error);
     }
     this.checkin(lease, connection, undefined);
-  }
-
-  private admitted(analysis: StatementAnalysis): StatementAnalysis {
-    if (analysis.adminReason !== undefined && !this.account()?.admin) throw SqlError.of('ER_SPECIFIC_ACCESS_DENIED_ERROR', `Cathode admin (${analysis.adminReason})`);
-    if (analysis.schema !== undefined) this.assertSchemaAllowed(analysis.schema);
-    for (const schema of analysis.schemasReferenced) if (!OPEN_SCHEMAS.has(schema.toLowerCase())) this.assertSchemaAllowed(schema);
-    return analysis;
+    return settings;
   }
 
   whenSessionFunctionsReady(lease: Lease, connection: BackendConnection, analysis: StatementAnalysis, statement: () => void, finish: (error: unknown) => void): void {
@@ -360,15 +328,15 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     this.outcomes.record(outcome);
     this.lastSerial = recordStatement(connection, outcome.lastInsertId);
     this.lastConnection = connection;
-    // The connection that ran SQL_CALC_FOUND_ROWS was kept for this statement only.
-    lease.pinReasons.delete('SQL_CALC_FOUND_ROWS');
     if (analysis) {
-      if (!outcome.failed) this.track(analysis, lease, connection);
-      if (analysis.pinReason) lease.pinReasons.add(analysis.pinReason);
-      if (analysis.userVariables.size > 0) lease.pinReasons.add('user variable');
-      if (analysis.calcFoundRows) lease.pinReasons.add('SQL_CALC_FOUND_ROWS');
-      if (analysis.untracked !== undefined) lease.untracked = analysis.untracked;
-      if (analysis.lexSettingsUnknown !== undefined && !outcome.failed) this.lexSettingsOn = lease;
+      updatePins(lease, analysis, !outcome.failed);
+      if (!outcome.failed) {
+        trackSessionState(this.state, analysis, connection);
+        this.admission.statementRan(analysis, lease);
+        // The client's idle timeout is Cathode's to keep: its backend connections are pooled.
+        const waitTimeout = analysis.variables.get('wait_timeout');
+        if (waitTimeout !== undefined) waitTimeouts.set(this, waitTimeoutSeconds(waitTimeout));
+      }
     }
     this.checkin(lease, connection, outcome.statusFlags);
   }
@@ -402,50 +370,13 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     this.connection.writePacket(payload);
   }
 
-  /**
-   * Sends a command and streams the response to the client, then calls `then` with the outcome
-   * (or `fail` with the error to answer with). Callbacks, not a promise: this is the per-statement path.
-   */
   relayOn(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead: PacketHeadHook | undefined, then: (outcome: RelayOutcome) => void, fail: (error: unknown) => void): void {
-    this.relayLease = lease;
-    this.relayConnection = connection;
-    this.relayThen = then;
-    this.relayFail = fail;
-    try {
-      connection.relay(framedCommand, shape, this.sink, onHead, this.relayEnded);
-    } catch (error) {
-      this.relayLease = undefined;
-      this.relayConnection = undefined;
-      this.relayThen = undefined;
-      this.relayFail = undefined;
-      fail(this.failed(lease, connection, error));
-    }
+    this.relay.relayOn(lease, connection, framedCommand, shape, onHead, then, fail);
   }
 
   relayed(lease: Lease, connection: BackendConnection, framedCommand: Buffer, shape: ResponseShape, onHead?: PacketHeadHook): Promise<RelayOutcome> {
-    return new Promise((resolve, reject) => this.relayOn(lease, connection, framedCommand, shape, onHead, resolve, reject));
+    return this.relay.relayed(lease, connection, framedCommand, shape, onHead);
   }
-
-  private readonly relayEnded = (error: Error | undefined, outcome: RelayOutcome | undefined): void => {
-    const lease = this.relayLease!;
-    const connection = this.relayConnection!;
-    const then = this.relayThen!;
-    const fail = this.relayFail!;
-    this.relayLease = undefined;
-    this.relayConnection = undefined;
-    this.relayThen = undefined;
-    this.relayFail = undefined;
-    if (!outcome) {
-      fail(this.failed(lease, connection, error));
-      return;
-    }
-    this.connection.sequenceId = (outcome.lastSequenceId + 1) & 0xff;
-    try {
-      then(outcome);
-    } catch (thrown) {
-      fail(thrown);
-    }
-  };
 
   // --- commands ---------------------------------------------------------------------------------
 
@@ -467,20 +398,20 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
 
   private queryAdmitted(analysis: StatementAnalysis, payload: Buffer, framed: Buffer, finish: CommandFinish, rewritten = false): void {
     if (analysis.kills.length > 0) {
-      settle(this.kill(analysis), finish);
+      settle(killFromText(this, analysis), finish);
       return;
     }
     if (analysis.processList) {
-      settle(this.showProcessList(analysis), finish);
+      settle(showProcessList(this, analysis), finish);
       return;
     }
     if (analysis.localAnswer) {
-      this.answerLocally(analysis.localAnswer);
+      answerSessionFunction(this, analysis.localAnswer);
       finish();
       return;
     }
     if (!rewritten && (analysis.connectionIdCalls.length > 0 || analysis.processListTables.length > 0)) {
-      this.rewrittenQuery(payload, analysis).then((framedRewrite) => {
+      rewrittenQuery(this, payload, analysis).then((framedRewrite) => {
         try {
           this.queryAdmitted(analysis, payload, framedRewrite, finish, true);
         } catch (error) {
@@ -523,53 +454,9 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     );
   }
 
-  /** `SELECT LAST_INSERT_ID()` and its kin: the session's own values, whichever connection ran the statements before. */
-  private answerLocally(answer: NonNullable<StatementAnalysis['localAnswer']>): void {
-    const { outcomes } = this;
-    const value =
-      answer.function === 'LAST_INSERT_ID' ? outcomes.lastInsertId
-      : answer.function === 'FOUND_ROWS' ? outcomes.foundRows
-      : answer.function === 'ROW_COUNT' ? outcomes.rowCount
-      : this.connectionId;
-    const writer = new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
-    writeSingleValue(writer, sessionFunctionColumn(answer.function, answer.columnName), value, { statusFlags: this.statusFlags });
-    // A SELECT: FOUND_ROWS() is now 1 and ROW_COUNT() -1, as on MariaDB.
-    outcomes.foundRows = 1;
-    outcomes.rowCount = -1;
-  }
-
-  /** SHOW [FULL] PROCESSLIST: Cathode's sessions on every reactor, the user's own (everyone's for an admin). */
-  private async showProcessList(analysis: StatementAnalysis): Promise<void> {
-    if (analysis.statementCount > 1) throw SqlError.of('ER_NOT_SUPPORTED_YET', 'SHOW PROCESSLIST inside a multi-statement text');
-    const full = analysis.processList?.full ?? false;
-    const rows = await this.context.registry.gatherProcessList({
-      user: this.account()?.admin ? undefined : this.identity?.username,
-      infoLimit: full ? FULL_INFO_LENGTH : SHORT_INFO_LENGTH,
-    });
-    const writer = new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
-    writeProcessList(writer, rows, full, this.statusFlags);
-    this.outcomes.foundRows = rows.length;
-    this.outcomes.rowCount = -1;
-  }
-
-  /**
-   * The text with the session's id for each CONNECTION_ID() and Cathode's sessions for each
-   * information_schema.PROCESSLIST table, framed as a COM_QUERY: the backend evaluates the rest.
-   */
-  private async rewrittenQuery(payload: Buffer, analysis: StatementAnalysis): Promise<Buffer> {
-    const replacements = connectionIdReplacements(analysis.connectionIdCalls, this.connectionId);
-    const tables = applicableProcessListTables(analysis.processListTables, this.state.schema);
-    if (tables.length > 0) {
-      const rows = await this.context.registry.gatherProcessList({ user: this.account()?.admin ? undefined : this.identity?.username, infoLimit: FULL_INFO_LENGTH });
-      replacements.push(...processListReplacements(tables, processListDerivedTable(rows)));
-    }
-    return framePayload(applyReplacements(payload, 1, replacements), 0).bytes;
-  }
-
   /** A statement the router spread over several data nodes, answered as one. */
   private async fanOut(targets: readonly RouteTarget[]): Promise<void> {
-    const writer = new ResultWriter(this.connection, { mariaDbCapabilities: this.identity?.mariaDbCapabilities ?? 0 });
-    await fanOutConcatenate(this, targets, writer);
+    await fanOutConcatenate(this, targets, this.resultWriter());
   }
 
   /** Forwards a command whose response needs no interpretation beyond its end. */
@@ -620,18 +507,17 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     await Promise.all([...this.leases.values()].map((lease) => lease.release(false)));
     if (this.identity) {
       this.state = this.freshState(this.identity, this.state.schema);
-      this.lexOptions = this.freshLexOptions(this.identity);
+      this.admission.reset(this.clientCharset(this.identity));
     }
-    this.lexSettingsOn = undefined;
     this.outcomes.reset();
     this.lastConnection = undefined;
     waitTimeouts.set(this, undefined);
     this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
   }
 
-  /** The handshake's character set and the backend's global sql_mode. */
-  private freshLexOptions(identity: ClientIdentity): LexOptions {
-    return { charset: this.context.collations.get(identity.characterSet)?.charset ?? 'utf8mb4', ...lexFlagsOfSqlMode(this.context.defaultSqlMode ?? '') };
+  /** The character set of the handshake's collation, by MariaDB's name. */
+  private clientCharset(identity: ClientIdentity): string {
+    return this.context.collations.get(identity.characterSet)?.charset ?? 'utf8mb4';
   }
 
   private freshState(identity: ClientIdentity, schema: string | undefined): SessionState {
@@ -648,45 +534,11 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     return this.identity && (this.identity.account ?? this.context.users.find(this.identity.username));
   }
 
-  private assertSchemaAllowed(schema: string): void {
+  assertSchemaAllowed(schema: string): void {
     const account = this.account();
     if (!account || !this.context.users.mayUseSchema(account, schema)) {
       throw SqlError.of('ER_DBACCESS_DENIED_ERROR', this.identity?.username ?? '', this.connection.remoteAddress, schema);
     }
-  }
-
-  /** Remembers what a successful statement changed, on the session and on the connection that ran it. */
-  private track(effects: StatementAnalysis, lease: Lease, connection: BackendConnection): void {
-    if (effects.unlocksTables) {
-      lease.pinReasons.delete('LOCK TABLES');
-      lease.pinReasons.delete('FLUSH … LOCK');
-    }
-    if (effects.releasesAllLocks) lease.pinReasons.delete('GET_LOCK');
-    lease.trackTemporaryTables(effects.temporaryTablesCreated, effects.temporaryTablesDropped);
-    if (effects.namesCharset !== undefined) this.lexOptions = { ...this.lexOptions, charset: effects.namesCharset };
-    if (effects.sqlMode !== undefined) {
-      const sqlMode = effects.sqlMode.toUpperCase() === 'DEFAULT' ? (this.context.defaultSqlMode ?? '') : effects.sqlMode;
-      this.lexOptions = { ...this.lexOptions, ...lexFlagsOfSqlMode(sqlMode) };
-    }
-    if (effects.schema === undefined && effects.names === undefined && effects.variables.size === 0) return;
-    const applied = appliedStateOf(connection);
-    if (effects.schema !== undefined) {
-      this.state.schema = effects.schema;
-      applied.schema = effects.schema;
-    }
-    if (effects.names !== undefined) {
-      this.state.charset = { kind: 'names', sql: effects.names };
-      applied.charset = this.state.charset;
-    }
-    for (const [name, assignment] of effects.variables) {
-      this.state.variables.set(name, assignment);
-      applied.variables.set(name, assignment);
-    }
-    // The client's idle timeout is Cathode's to keep: its backend connections are pooled.
-    const waitTimeout = effects.variables.get('wait_timeout');
-    if (waitTimeout !== undefined) waitTimeouts.set(this, waitTimeoutSeconds(waitTimeout));
-    this.state.version++;
-    markInSync(connection, this.state);
   }
 
   // --- leases -----------------------------------------------------------------------------------
@@ -727,49 +579,5 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
       this.connection.closeWithError(SqlError.of('ER_SESSION_STATE_LOST', error.message), 'pinned backend connection lost');
     }
     return error;
-  }
-
-  /** LOAD DATA LOCAL: the client's file packets go to the backend until the empty packet. */
-  private async pumpLocalInfile(connection: BackendConnection): Promise<void> {
-    try {
-      for (;;) {
-        const packet = await this.connection.nextPacket();
-        const finished = packet.payload.length === 0;
-        connection.sendLocalInfileData(framePayload(packet.payload, packet.sequenceId).bytes, finished);
-        if (finished) return;
-      }
-    } catch (error) {
-      connection.destroy(error as Error);
-    }
-  }
-
-  // --- KILL -------------------------------------------------------------------------------------
-
-  /**
-   * KILL as text. Alone it is Cathode's (ids are Cathode's connection ids); inside a multi-statement
-   * text it is refused whole, as running part of the text would answer for statements never run.
-   */
-  private async kill(analysis: StatementAnalysis): Promise<void> {
-    const [kill] = analysis.kills;
-    if (analysis.statementCount > 1) throw SqlError.of('ER_NOT_SUPPORTED_YET', 'KILL inside a multi-statement text');
-    if (!('connectionId' in kill.target)) throw SqlError.of('ER_NOT_SUPPORTED_YET', 'KILL QUERY ID');
-    const id = kill.target.connectionId;
-    if (id > BigInt(Number.MAX_SAFE_INTEGER)) throw SqlError.of('ER_NO_SUCH_THREAD', id.toString());
-    await this.killStatement(Number(id), kill.queryOnly);
-  }
-
-  private async killStatement(targetId: number, queryOnly: boolean): Promise<void> {
-    const username = this.identity?.username ?? '';
-    if (targetId === this.connectionId) {
-      if (queryOnly) this.writeOk();
-      else this.connection.closeWithError(SqlError.of('ER_CONNECTION_KILLED'), 'killed itself');
-      return;
-    }
-    const result = this.context.registry.get(targetId)
-      ? await this.context.registry.kill(targetId, queryOnly, username)
-      : await this.context.killRemote(targetId, queryOnly, username);
-    if (result === 'unknown') throw SqlError.of('ER_NO_SUCH_THREAD', targetId);
-    if (result === 'denied') throw SqlError.of('ER_KILL_DENIED_ERROR', targetId);
-    this.writeOk();
   }
 }

@@ -127,6 +127,10 @@ export interface MeasuredProcess {
 export interface CathodeOptions {
   reactors: number;
   cpuProfDir?: string | undefined;
+  /** Node flags besides the profiler's (e.g. --trace-gc-nvp). */
+  nodeFlags?: string[];
+  /** Another checkout's cathode.mjs, to measure an older commit with the same bench. */
+  cli?: string;
 }
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => {
@@ -251,8 +255,8 @@ reactors: ${options.reactors}
 `,
     );
     const logPath = join(this.scratch, 'cathode.log');
-    const nodeFlags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-    const child = this.spawnOwned(process.execPath, [...nodeFlags, CLI, '--config', configPath], logPath);
+    const nodeFlags = [...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), ...(options.nodeFlags ?? [])];
+    const child = this.spawnOwned(process.execPath, [...nodeFlags, options.cli ?? CLI, '--config', configPath], logPath);
     await waitForServer(port, child, logPath);
     return { child, pid: child.pid!, port, logPath };
   }

@@ -177,6 +177,8 @@ export class BackendPool {
   }
 
   private firstWaiter(): Waiter | undefined {
+    // Not even an iterator when nobody waits: release is on the per-statement path.
+    if (this.waiters.size === 0) return undefined;
     for (const waiter of this.waiters) return waiter;
     return undefined;
   }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,18 +10,16 @@ import {
   CachingSha2,
   CathodeError,
   CathodeErrorCode,
-  PacketFramer,
   MYSQL_NATIVE_PASSWORD,
   ServerStatus,
   decodeHandshakeResponse41,
   decryptPasswordWithPrivateKey,
   encodeAuthMoreData,
-  encodeHandshakeV10,
   encodeOkPacket,
-  framePayload,
   nativePasswordResponse,
 } from '@cathode/wire';
 import { cachingSha2Continue } from './backend-auth.ts';
+import { type ServerIo, scriptedServer } from './testing/scripted-server.ts';
 import { BackendConnection, type BackendEndpoint } from './backend-connection.ts';
 
 // caching_sha2_password towards a backend, against a scripted server on a local socket. Over plain
@@ -46,91 +43,6 @@ function keyPair(name: string): { publicKeyPath: string; privateKey: string; pub
 
 const server = keyPair('server');
 const attacker = keyPair('attacker');
-
-interface ServerIo {
-  nonce: Buffer;
-  next(): Promise<Buffer | undefined>;
-  send(payload: Buffer): void;
-}
-
-/**
- * A server that greets with caching_sha2_password and then follows `script`. Resolves with what
- * the script returned once the client is gone.
- */
-async function scriptedServer<T>(script: (io: ServerIo) => Promise<T>): Promise<{ port: number; result: Promise<T>; close(): void }> {
-  let settle: (value: Promise<T>) => void = () => {};
-  const result = new Promise<T>((resolve) => {
-    settle = resolve;
-  });
-  const listener = net.createServer((socket) => {
-    const framer = new PacketFramer();
-    let sequenceId = 0;
-    let waiting: ((payload: Buffer | undefined) => void) | undefined;
-    let ended = false;
-    const deliver = () => {
-      if (!waiting) return;
-      const packet = framer.next();
-      if (packet) {
-        sequenceId = packet.sequenceId + 1;
-        const resolve = waiting;
-        waiting = undefined;
-        resolve(packet.payload);
-      } else if (ended) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve(undefined);
-      }
-    };
-    socket.on('data', (chunk) => {
-      framer.push(chunk as Buffer);
-      deliver();
-    });
-    socket.on('close', () => {
-      ended = true;
-      deliver();
-    });
-    socket.on('error', () => {});
-    const nonce = randomBytes(20);
-    const io: ServerIo = {
-      nonce,
-      next: () =>
-        new Promise((resolve) => {
-          waiting = resolve;
-          deliver();
-        }),
-      send: (payload) => {
-        socket.write(framePayload(payload, sequenceId).bytes);
-        sequenceId++;
-      },
-    };
-    io.send(
-      encodeHandshakeV10({
-        serverVersion: '8.4.0-scripted',
-        connectionId: 7,
-        authPluginData: nonce,
-        capabilityFlags:
-          CapabilityFlags.CLIENT_LONG_PASSWORD |
-          CapabilityFlags.CLIENT_PROTOCOL_41 |
-          CapabilityFlags.CLIENT_SECURE_CONNECTION |
-          CapabilityFlags.CLIENT_PLUGIN_AUTH |
-          CapabilityFlags.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA |
-          CapabilityFlags.CLIENT_CONNECT_ATTRS |
-          CapabilityFlags.CLIENT_TRANSACTIONS,
-        characterSet: 255,
-        statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT,
-        authPluginName: CACHING_SHA2_PASSWORD,
-        mariaDbCapabilities: 0,
-      }),
-    );
-    settle(
-      script(io).finally(() => {
-        socket.end();
-      }),
-    );
-  });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  return { port: (listener.address() as net.AddressInfo).port, result, close: () => listener.close() };
-}
 
 const ok = () => encodeOkPacket({ affectedRows: 0, lastInsertId: 0, statusFlags: ServerStatus.SERVER_STATUS_AUTOCOMMIT, warnings: 0, info: '' }, CapabilityFlags.CLIENT_PROTOCOL_41);
 

@@ -166,3 +166,19 @@ test('a user outside the schema list is refused with ERROR 1044', async () => {
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`ERROR 1044 \\(42000\\): Access denied for user 'outsider'@'127\\.0\\.0\\.1' to database '${cathode.schema}'`));
 });
+
+test('regression: a backend connection killed under the CLI\'s statement is reported as ERROR 1317, not as a malformed packet (2027)', async () => {
+  const marker = `cli-${createHash('sha1').update(String(process.hrtime.bigint())).digest('hex').slice(0, 12)}`;
+  const running = mariadb(['--batch', '--skip-ssl', '-e', `SELECT SLEEP(30), '${marker}'`]);
+  // Wait (by querying, not sleeping) until MariaDB runs the statement, then kill its backend thread.
+  for (;;) {
+    const rows = (await cathode.direct("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE CONCAT('%', ?, '%') AND INFO NOT LIKE '%PROCESSLIST%'", [marker])) as Array<{ ID: number }>;
+    if (rows.length > 0) {
+      await cathode.direct(`KILL CONNECTION ${rows[0].ID}`);
+      break;
+    }
+  }
+  const result = await running;
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /ERROR 1317 \(70100\)/, result.stderr);
+});

@@ -15,7 +15,6 @@ import {
   encodeComChangeUser,
   encodeComQuery,
   encodeExecuteParameters,
-  encodeHandshakeResponse41,
   encodeStmtExecute,
   encodeTextRow,
   nativePasswordResponse,

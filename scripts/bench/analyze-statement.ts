@@ -1,8 +1,8 @@
 // Cost of classifying one statement on the hot path: nanoseconds and heap bytes per
 // analyzeStatement call for a few typical statements.
 //   node scripts/bench/analyze-statement.ts [iterations, default 200000]
-import { getHeapStatistics } from 'node:v8';
 import { analyzeStatement } from '../../packages/router/src/sql/statement-analysis.ts';
+import { measureCalls } from './measure-calls.ts';
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const options = { charset: 'utf8mb4', ansiQuotes: false, noBackslashEscapes: false };
@@ -17,15 +17,7 @@ const statements: Array<[string, string]> = [
   ['begin', 'BEGIN'],
 ];
 
-function measure(run: () => unknown): { ns: number; bytes: number } {
-  for (let i = 0; i < Math.min(iterations, 50_000); i++) run();
-  const bytesBefore = getHeapStatistics().total_allocated_bytes;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) run();
-  const ns = Number(process.hrtime.bigint() - start) / iterations;
-  const bytes = (getHeapStatistics().total_allocated_bytes - bytesBefore) / iterations;
-  return { ns, bytes };
-}
+const measure = (run: () => unknown) => measureCalls(run, iterations, Math.min(iterations, 50_000));
 
 const rows: string[] = [];
 for (const [name, sql] of statements) {

@@ -2,20 +2,12 @@
 // SessionActivity.begin + finish (the per-command path), beside Date.now() for comparison
 // (which boxes a number on every call: the reason the activity reads a coarse clock instead).
 //   node scripts/bench/session-activity.ts [iterations, default 2000000]
-import { getHeapStatistics } from 'node:v8';
 import { SessionActivity } from '../../packages/router/src/session/session-activity.ts';
+import { measureCalls } from './measure-calls.ts';
 
 const iterations = Number(process.argv[2] ?? 2_000_000);
 
-function measure(run: () => unknown): { ns: number; bytes: number } {
-  for (let i = 0; i < Math.min(iterations, 200_000); i++) run();
-  const bytesBefore = getHeapStatistics().total_allocated_bytes;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) run();
-  const ns = Number(process.hrtime.bigint() - start) / iterations;
-  const bytes = (getHeapStatistics().total_allocated_bytes - bytesBefore) / iterations;
-  return { ns, bytes };
-}
+const measure = (run: () => unknown) => measureCalls(run, iterations);
 
 const activity = new SessionActivity();
 const query = Buffer.from('\x03SELECT c FROM sbtest1 WHERE id=123', 'latin1');

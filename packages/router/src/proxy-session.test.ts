@@ -316,3 +316,16 @@ describe('state the lexer cannot account for', () => {
     assert.ok(sequence.slice(call + 1, select).includes('COM_RESET_CONNECTION'), `reset between the CALL and the next session's statement: ${sequence.join(', ')}`);
   });
 });
+
+describe('LOAD DATA LOCAL INFILE', () => {
+  test('regression: a backend may ask the client for a file only for LOAD DATA LOCAL: another statement\'s request is refused and never reaches the client', async () => {
+    const fileRequest = Buffer.concat([Buffer.of(0xfb), Buffer.from('/etc/passwd')]);
+    await using setup = await setUp([(command) => (command.text === 'SELECT 1' ? { kind: 'raw', payloads: [fileRequest] } : undefined)]);
+    const client = await setup.harness.connect(login('plain'));
+    const failure = errorOf(await client.query('SELECT 1'));
+    assert.deepEqual([failure.errno, failure.sqlState], [1317, '70100']);
+    // The session goes on, on a new backend connection (the one that asked was dropped).
+    assert.equal((await client.query('SELECT 2')).toString('hex'), packets(1, okPayload({ status: AUTOCOMMIT })).toString('hex'));
+    assert.equal(setup.backends[0].opened, 2);
+  });
+});

@@ -65,7 +65,9 @@ export type FakeResponse =
   /** Close the socket now, without an answer (a backend that died mid-statement). */
   | { kind: 'close' }
   /** No answer at all (COM_STMT_CLOSE and friends). */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** These payloads, as they are (what a misbehaving server could send). */
+  | { kind: 'raw'; payloads: Buffer[] };
 
 export const ok = (fields: Omit<Extract<FakeResponse, { kind: 'ok' }>, 'kind'> = {}): FakeResponse => ({ kind: 'ok', ...fields });
 export const error = (errno: number, sqlState: string, message: string, thenClose = false): FakeResponse => ({ kind: 'error', errno, sqlState, message, thenClose });
@@ -133,6 +135,8 @@ export class FakeConnection {
   /** The payloads answering one command, for this connection's capabilities. */
   encode(response: FakeResponse): Buffer[] {
     switch (response.kind) {
+      case 'raw':
+        return response.payloads;
       case 'ok':
         return [
           encodeOkPacket(

@@ -64,7 +64,7 @@ export class Lease {
     return this.inTransaction || this.pinReasons.size > 0 || this.openCursors > 0;
   }
 
-  /** The connection that would serve the next command if it is held (for KILL QUERY, cursors). */
+  /** The connection kept across commands, if any: the one that will serve the next command. */
   get heldConnection(): BackendConnection | undefined {
     return this.held;
   }

@@ -104,7 +104,6 @@ interface RelayExchange {
   kind: 'relay';
   relay: PacketRelay;
   sink: ResponseSink;
-  forwardedAny: boolean;
   ended: RelayCallback;
 }
 
@@ -387,7 +386,7 @@ export class BackendConnection {
     this.assertIdle();
     const relay = new PacketRelay(new ResponseScanner(shape, this.deprecateEof, this.cacheMetadata));
     relay.onHead = onHead;
-    this.exchange = { kind: 'relay', relay, sink, forwardedAny: false, ended };
+    this.exchange = { kind: 'relay', relay, sink, ended };
     this.socket.write(framedCommand);
   }
 
@@ -465,7 +464,6 @@ export class BackendConnection {
     try {
       const step = exchange.relay.feed(chunk);
       if (step.forward.length > 0) {
-        exchange.forwardedAny = true;
         const accepted = exchange.sink.write(step.forward);
         if (exchange.sink.holdsWrittenBytes()) this.readBufferHeld = true;
         if (!accepted) {
@@ -541,18 +539,8 @@ export class BackendConnection {
     else this.socket.destroySoon();
     if (exchange) {
       const reason = error ?? new CathodeError(CathodeErrorCode.BACKEND_LOST, 'backend connection closed');
-      if (exchange.kind === 'relay') {
-        exchange.ended(
-          new RelayInterruptedError(`lost backend ${this.endpoint.name} during a response: ${reason.message}`, {
-            forwardedAny: exchange.forwardedAny,
-            atPacketBoundary: exchange.relay.atPacketBoundary,
-            lastSequenceId: exchange.relay.lastForwardedSequenceId,
-            cause: reason,
-          }),
-          undefined,
-        );
-      } else if (exchange.kind === 'consume') {
-        exchange.ended(new RelayInterruptedError(`lost backend ${this.endpoint.name} during a response: ${reason.message}`, { forwardedAny: false, atPacketBoundary: true, lastSequenceId: -1, cause: reason }), undefined);
+      if (exchange.kind === 'relay' || exchange.kind === 'consume') {
+        exchange.ended(new RelayInterruptedError(`lost backend ${this.endpoint.name} during a response: ${reason.message}`, { cause: reason }), undefined);
       } else {
         exchange.reject(reason);
       }

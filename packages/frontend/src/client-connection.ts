@@ -48,6 +48,8 @@ export class ClientConnection {
   closeReason = '';
   /** True while a command is being served (for idle sweeps and graceful shutdown). */
   busy = false;
+  /** Some of the current command's response went out: a failure can then no longer be answered with ERR. */
+  responseStarted = false;
   /** Set by `closeWhenIdle` during a command: why to close once it is answered, and the error to send first. */
   private closeAfterCommand: { reason: string; error: SqlError | undefined } | undefined;
   private socket: net.Socket;
@@ -207,6 +209,7 @@ export class ClientConnection {
         const packet = this.takeQueued();
         if (packet) {
           this.busy = true;
+          this.responseStarted = false;
           commands.command(this.received(packet));
         } else {
           if (this.failure) {
@@ -257,6 +260,7 @@ export class ClientConnection {
   /** Sends bytes that already are packets (a relayed response), compressing them if negotiated. */
   writeFramed(bytes: Buffer): boolean {
     if (this.closed) return true;
+    this.responseStarted = true;
     if (!this.decompressor) return this.socket.write(bytes);
     const frames = compressFrames(bytes, this.compressedSequenceId);
     this.compressedSequenceId = frames.nextSequenceId;

@@ -211,7 +211,7 @@ function serveCommands(connection: ClientConnection, options: FrontendOptions, h
 function answerFailure(connection: ClientConnection, error: unknown, logger: Logger): void {
   if (connection.closed) return;
   logFailure(logger, error, 'command failed');
-  if (connection.sequenceId === 1) connection.writeError(wireErrorFor(error));
+  if (!connection.responseStarted) connection.writeError(wireErrorFor(error));
   else connection.destroy(`response interrupted: ${(error as Error).message}`);
 }
 

@@ -357,8 +357,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     if (lost) return this.endWith(lost);
     if (!(error instanceof RelayInterruptedError)) return error;
     this.logger.warn({ backend: connection.endpoint.name, err: error.message }, 'backend lost during a statement');
-    if (error.forwardedAny && error.atPacketBoundary) this.connection.sequenceId = (error.lastSequenceId + 1) & 0xff;
-    else if (error.forwardedAny) this.connection.destroy('backend lost in the middle of a packet');
+    // Once part of the response went out the client connection ends instead (see the frontend's answerFailure).
     return SqlError.of('ER_BACKEND_LOST', connection.endpoint.name);
   }
 

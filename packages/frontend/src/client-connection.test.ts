@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -61,6 +61,7 @@ test('a fresh socket reads into slabs, and packets kept across later reads keep 
 
 test('TLS starts over bytes already read: the SSL request and the ClientHello in one write', { timeout: 30_000 }, async () => {
   const certs = await makeTestCertificates();
+  after(() => rmSync(certs.dir, { recursive: true, force: true }));
   const secureContext = tls.createSecureContext({ cert: readFileSync(certs.certPath), key: readFileSync(certs.keyPath) });
   const { client, connection } = await connectPair();
   // TLS's first flight goes out in the same write as the (stand-in) SSL request packet.

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { type Envelope, type MainToReactor, type ReactorToMain, type WorkerInit, decode, encode, encodeInit } from '../threads/messages.ts';
+import { type Envelope, type MainToReactor, type ReactorToMain, type SessionKind, type WorkerInit, decode, encode, encodeInit } from '../threads/messages.ts';
 
 interface Reactor {
   index: number;
@@ -88,12 +88,12 @@ export class ReactorSet {
   }
 
   /** Hands a paused, freshly accepted socket to the reactor with the fewest live sessions. */
-  adopt(socket: net.Socket, connectionId: number): number {
+  adopt(socket: net.Socket, connectionId: number, kind: SessionKind): number {
     // A replacement still starting (or one that failed to) gets no sockets.
     let target: Reactor | undefined;
     for (const reactor of this.reactors) if (reactor.started && (!target || reactor.sessions.size < target.sessions.size)) target = reactor;
     if (!target) throw new Error('no reactor thread is running');
-    target.worker.postMessage(encode({ type: 'adopt-session', connectionId }, socket), [socket]);
+    target.worker.postMessage(encode({ type: 'adopt-session', connectionId, kind }, socket), [socket]);
     target.sessions.add(connectionId);
     this.owners.set(connectionId, target);
     return target.index;

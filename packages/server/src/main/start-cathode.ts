@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { CathodeConfig } from '@cathode/config';
 import { LoginThrottle, hostBlockedPacket } from '@cathode/frontend';
@@ -7,6 +6,7 @@ import { createLogger } from '../logger.ts';
 import { type BackendProbe, type Envelope, type ReactorToMain, type TimerToMain, decode, encode, encodeInit } from '../threads/messages.ts';
 import { probeBackend } from './backend-probe.ts';
 import { ConnectionIds } from './connection-ids.ts';
+import { Listeners } from './listeners.ts';
 import { ProcessListGatherings } from './processlist-gathering.ts';
 import { ReactorSet } from './reactor-set.ts';
 import { StartupError } from './startup-error.ts';
@@ -42,18 +42,11 @@ export interface StartHooks {
 
 export async function startCathode(config: CathodeConfig, logger: Logger = createLogger(config.log.level, 'main'), hooks: StartHooks = {}): Promise<CathodeHandle> {
   const keys = loadStartupKeys(config);
-  // The port first: a second instance on a used port must not get as far as the backend.
-  const server = await listen(config);
+  // The ports first: a second instance on a used port must not get as far as the backend.
+  const listeners = await Listeners.bind([{ configPath: 'listen', ...config.listen, kind: 'proxy' }], (error, spec) =>
+    logger.error({ err: error, listener: spec.configPath }, 'listener error'),
+  );
   const throttle = new LoginThrottle(config.security.maxConnectErrors);
-  const early: net.Socket[] = [];
-  let adopt = (socket: net.Socket) => void early.push(socket);
-  server.on('connection', (socket) => {
-    const host = socket.remoteAddress ?? '';
-    // MariaDB sends a blocked host the error instead of the handshake.
-    if (throttle.isBlocked(host)) socket.end(hostBlockedPacket(host));
-    else adopt(socket);
-  });
-  server.on('error', (error) => logger.error({ err: error }, 'listener error'));
 
   let reactors: ReactorSet | undefined;
   let timer: Worker | undefined;
@@ -124,27 +117,31 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     await reactors.whenReady();
     timer = startTimer(config, reactors, health, healthListeners, logger);
   } catch (error) {
-    server.close();
-    for (const socket of early) socket.destroy();
+    listeners.close();
     await Promise.all([reactors?.stop(), timer?.terminate()]);
     throw error instanceof StartupError ? error : new StartupError(`cannot start: ${(error as Error).message}`, { cause: error });
   }
 
   const started = reactors;
   const connectionIds = new ConnectionIds(config.instanceId, (id) => started.ownerOf(id) !== undefined);
-  adopt = (socket) => {
+  listeners.serve((socket, kind) => {
+    const host = socket.remoteAddress ?? '';
+    // MariaDB sends a blocked host the error instead of the handshake.
+    if (throttle.isBlocked(host)) {
+      socket.end(hostBlockedPacket(host));
+      return;
+    }
     let connectionId: number | undefined;
     try {
       connectionId = connectionIds.next();
-      started.adopt(socket, connectionId);
+      started.adopt(socket, connectionId, kind);
     } catch (error) {
       logger.warn({ err: error, connectionId }, 'could not hand connection to a reactor');
       socket.destroy();
     }
-  };
-  for (const socket of early.splice(0)) adopt(socket);
+  });
 
-  const address = server.address() as net.AddressInfo;
+  const address = listeners.addressOf('listen')!;
   logger.info({ host: address.address, port: address.port, reactors: config.reactors, backend: probe.serverVersion }, 'cathode is listening');
   const stoppedTimer = timer;
   return {
@@ -158,7 +155,7 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
     close() {
       closing ??= (async () => {
         logger.info('shutting down: no new connections, draining sessions');
-        server.close();
+        listeners.close();
         const allDrained = new Promise<void>((resolve) => (drained = resolve));
         started.broadcast({ type: 'drain' });
         let graceTimer: NodeJS.Timeout | undefined;
@@ -175,29 +172,6 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
   };
 }
 
-/** Binds the client port, or says in one line why not. */
-async function listen(config: CathodeConfig): Promise<net.Server> {
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true });
-  const { host, port, backlog } = config.listen;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port, backlog }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'EADDRINUSE' ? 'the address is already in use (is another Cathode or server running there?)'
-      : code === 'EACCES' ? 'permission denied'
-      : code === 'EADDRNOTAVAIL' ? 'the address does not belong to this machine'
-      : (error as Error).message;
-    throw new StartupError(`cannot listen on ${host}:${port} (listen in the config): ${reason}`, { cause: error });
-  }
-  return server;
-}
 
 function startTimer(
   config: CathodeConfig,

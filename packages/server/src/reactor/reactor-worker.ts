@@ -1,12 +1,12 @@
 import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BackendPools, MARIADB_FLAVOR_CAPABILITIES, loadServerAccounts } from '@cathode/backend';
-import { ClientConnection, type FrontendOptions, ServerAccounts, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
+import { ClientConnection, type FrontendOptions, ServerAccounts, type SessionHandlerFactory, UserDirectory, runClientSession, serverCapabilities } from '@cathode/frontend';
 import { type DataNode, type KillResult, PassthroughRouter, type ProcessRow, ProxySession, type RouterContext, SessionRegistry } from '@cathode/router';
 import { SqlError } from '@cathode/wire';
 import { Executor } from '../executor/executor.ts';
 import { createLogger } from '../logger.ts';
-import { type Envelope, type MainToReactor, type ReactorToMain, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
+import { type Envelope, type MainToReactor, type ReactorToMain, type SessionKind, type WorkerInit, decode, decodeInit, encode } from '../threads/messages.ts';
 
 /**
  * A reactor thread: owns the client sessions handed to it and its own backend pools. Everything a
@@ -98,13 +98,18 @@ const frontendOptions: FrontendOptions = {
   onLogin: config.security.maxConnectErrors > 0 ? (host, succeeded) => send({ type: succeeded ? 'login-succeeded' : 'login-failed', host }) : undefined,
 };
 
-function adopt(envelope: Envelope, connectionId: number): void {
+/** What each kind of listener's connections are served by: handshake, TLS and authentication are the frontend's for all. */
+const sessionHandlers: Record<SessionKind, SessionHandlerFactory> = {
+  proxy: (connection) => new ProxySession(connection, context),
+};
+
+function adopt(envelope: Envelope, connectionId: number, kind: SessionKind): void {
   const socket = envelope.socket;
   if (!socket) return;
   const connection = new ClientConnection(socket, connectionId, config.maxAllowedPacket);
   connection.onClose(() => send({ type: 'session-closed', connectionId }));
   trackForDrain(connection);
-  const session = new ProxySession(connection, context);
+  const session = sessionHandlers[kind](connection);
   runClientSession(connection, frontendOptions, session).catch((error: unknown) => {
     logger.error({ err: error, connectionId }, 'session failed');
     connection.destroy('internal error');
@@ -145,7 +150,7 @@ port.on('message', (envelope: Envelope) => {
   const message = decode<MainToReactor>(envelope);
   switch (message.type) {
     case 'adopt-session':
-      adopt(envelope, message.connectionId);
+      adopt(envelope, message.connectionId, message.kind);
       break;
     case 'backend-health':
       pools.setHealthy(message.backend, message.healthy);

@@ -8,8 +8,11 @@ import type { KillResult, LexOptions, ProcessListRequest, ProcessRow } from '@ca
  * `type`, encoded with msgpackr; a client socket travels beside the encoded bytes in the
  * transfer list, never inside them.
  */
+/** What a listener's connections are served as; each reactor has a session handler per kind. */
+export type SessionKind = 'proxy';
+
 export type MainToReactor =
-  | { type: 'adopt-session'; connectionId: number }
+  | { type: 'adopt-session'; connectionId: number; kind: SessionKind }
   | { type: 'backend-health'; backend: string; healthy: boolean }
   | { type: 'sweep-idle'; clientIdleMs: number; backendIdleMs: number }
   | { type: 'kill'; requestId: number; connectionId: number; queryOnly: boolean; username: string }

@@ -28,6 +28,20 @@ function scripted(initial: ServerAccountRecord[], reloadMinIntervalMs = 1_000) {
 }
 
 describe('server accounts', () => {
+  it("regression: accounts another reactor read replace this one's, so a password changed on the server stops working everywhere", async () => {
+    const { state, accounts } = scripted([record('app', '%')]);
+    await accounts.preload();
+    const before = await accounts.find('app', '127.0.0.1');
+    const changed = record('app', '%', { authenticationString: `*${nativePasswordStage2('new-pw').toString('hex').toUpperCase()}` });
+    let told: ServerAccountRecord[] | undefined;
+    const other = new ServerAccounts({ load: async () => [changed], reloadMinIntervalMs: 1_000, now: () => state.time, onLoaded: (records) => (told = records) });
+    await other.preload();
+    assert.deepEqual(told, [changed], 'a load tells of what it read');
+    accounts.adopt(told!);
+    assert.notEqual((await accounts.find('app', '127.0.0.1'))?.authenticationString, before?.authenticationString);
+    assert.equal(state.loads, 1, 'adopted without reading the backend again');
+  });
+
   it('finds the most specific host matching the client, whatever the server order', async () => {
     const { accounts } = scripted([record('app', '%'), record('app', '127.0.0.%'), record('app', '127.0.0.1'), record('app', '10.%')]);
     assert.equal((await accounts.find('app', '127.0.0.1'))?.host, '127.0.0.1');

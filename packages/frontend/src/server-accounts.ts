@@ -19,6 +19,8 @@ export interface ServerAccountsOptions {
   reloadMinIntervalMs: number;
   /** Told of a load that failed; the accounts loaded before stay. */
   onLoadFailed?: (error: unknown) => void;
+  /** Told of the accounts a load read, for the other reactors to adopt (see `adopt`). */
+  onLoaded?: (records: ServerAccountRecord[]) => void;
   now?: () => number;
 }
 
@@ -70,6 +72,15 @@ export class ServerAccounts {
     return this.match(user, accountAddress(remoteAddress));
   }
 
+  /**
+   * The accounts another reactor just read: a password changed on the server must stop working on
+   * every reactor as soon as one has seen the change, not only on the one that reloaded.
+   */
+  adopt(records: ServerAccountRecord[]): void {
+    this.byUser = byUserMostSpecificFirst(records);
+    this.loadedAt = this.now();
+  }
+
   private match(user: string, address: string): ServerAccountRecord | undefined {
     return this.byUser.get(user)?.find((account) => hostMatches(account.host, address));
   }
@@ -79,6 +90,7 @@ export class ServerAccounts {
     const loading = this.options.load().then(
       (records) => {
         this.byUser = byUserMostSpecificFirst(records);
+        this.options.onLoaded?.(records);
       },
       (error: unknown) => this.options.onLoadFailed?.(error),
     );

@@ -38,7 +38,7 @@ import type { SessionState } from './session/session-state.ts';
 import { markInSync } from './session/state-sync.ts';
 import { type AdmittingSession, StatementAdmission } from './session/statement-admission.ts';
 import { StatementOutcomes } from './session/statement-outcomes.ts';
-import { trackSessionState, updatePins } from './session/statement-tracking.ts';
+import { changesSessionState, trackSessionState, updatePins } from './session/statement-tracking.ts';
 import { WaitTimeouts, waitTimeoutSeconds } from './session/wait-timeout.ts';
 import type { StatementAnalysis } from './sql/statement-analysis-result.ts';
 
@@ -300,9 +300,17 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     const connection = await this.checkoutOf(lease);
     let settings: { sqlMode: string; charset: string | undefined };
     try {
-      const response = await connection.query('SELECT @@session.sql_mode, @@session.character_set_client');
-      const [[sqlMode, charset]] = textRows(response, connection.deprecateEof);
+      const response = await connection.query('SELECT @@session.sql_mode, @@session.character_set_client, DATABASE()');
+      const [[sqlMode, charset, schema]] = textRows(response, connection.deprecateEof);
       settings = { sqlMode: sqlMode ?? '', charset: charset ?? undefined };
+      // The schema too: a USE may have run there that Cathode could not follow.
+      const current = schema ?? undefined;
+      if (current !== this.state.schema) {
+        this.state.schema = current;
+        this.state.version++;
+        appliedStateOf(connection).schema = current;
+        markInSync(connection, this.state);
+      }
       // A statement of Cathode's own: FOUND_ROWS() and ROW_COUNT() there are no longer the session's.
       appliedStateOf(connection).statementSerial++;
     } catch (error) {
@@ -336,6 +344,12 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
         // The client's idle timeout is Cathode's to keep: its backend connections are pooled.
         const waitTimeout = analysis.variables.get('wait_timeout');
         if (waitTimeout !== undefined) waitTimeouts.set(this, waitTimeoutSeconds(waitTimeout));
+      } else if (analysis.statementCount > 1 && changesSessionState(analysis)) {
+        // The statements before the failing one ran: the connection now holds session state
+        // Cathode does not know. It stays the session's, and what lexing and the schema depend
+        // on is read back from it before the next statement.
+        lease.pinReasons.add('failed multi-statement text that changed session state');
+        this.admission.settingsUnknownOn(lease);
       }
     }
     this.checkin(lease, connection, outcome.statusFlags);

@@ -15,7 +15,10 @@ export interface StatementBinding {
  */
 export interface ClientStatement {
   id: number;
-  sql: string;
+  /** The SQL as the client sent it (its character set's bytes), CONNECTION_ID() written in. */
+  sql: Buffer;
+  /** The session's character set and sql_mode when it was prepared: the backend parses it under these. */
+  modes: string;
   /** The SQL with what decides how the server parses it (schema, modes, character set): the shared statements' key. */
   key: string;
   /** What each execute does to session state, as the same SQL sent as text would. */

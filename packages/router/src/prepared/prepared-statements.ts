@@ -10,7 +10,7 @@ import {
   decodeStmtPrepareOk,
   decodeStmtSendLongData,
   decodeStatementCommand,
-  encodeComStmtPrepare,
+  CommandByte,
   encodeComStmtReset,
   encodeComInitDb,
   encodeStmtExecute,
@@ -66,10 +66,12 @@ export class PreparedStatements {
     const analysis = admitted instanceof Promise ? await admitted : admitted;
     const sql = preparedText(payload, analysis, this.session.connectionId, this.session.state.schema);
     const lease = this.session.leaseForStatements(payload.subarray(1));
+    const modes = statementModes(this.session.state);
     const statement: ClientStatement = {
       id: 0,
       sql,
-      key: statementKey(this.session.state, sql),
+      modes,
+      key: `${this.session.state.schema ?? ''}\u0000${modes}\u0000${sql.toString('latin1')}`,
       analysis,
       lease,
       schema: this.session.state.schema,
@@ -102,7 +104,7 @@ export class PreparedStatements {
 
   /** The SQL of a client statement, by the id the client uses (for SHOW PROCESSLIST). */
   sqlOf(statementId: number): string | undefined {
-    return this.statements.get(statementId === LAST_PREPARED_ID ? this.lastPreparedId : statementId)?.sql;
+    return this.statements.get(statementId === LAST_PREPARED_ID ? this.lastPreparedId : statementId)?.sql.toString('utf8');
   }
 
   /** The per-statement path: synchronous up to the relay when the statement is ready on a ready connection. */
@@ -311,10 +313,13 @@ export class PreparedStatements {
    * prepared in: MariaDB runs a prepared statement there, whatever the session's schema is now.
    */
   private async prepareShared(statement: ClientStatement, connection: BackendConnection): Promise<SharedStatement> {
+    // The connection parses under the session's character set and sql_mode of now: a statement
+    // prepared (and checked) under others must not be prepared again under these.
+    if (statementModes(this.session.state) !== statement.modes) throw SqlError.of('ER_NEED_REPREPARE');
     const current = appliedStateOf(connection).schema;
     const switchSchema = statement.schema !== undefined && statement.schema !== current && statement.lease.node.database === undefined;
     if (switchSchema) await runOk(connection, encodeComInitDb(statement.schema!));
-    const response = await connection.run(encodeComStmtPrepare(statement.sql), ResponseShape.PREPARE);
+    const response = await connection.run(Buffer.concat([COM_STMT_PREPARE, statement.sql]), ResponseShape.PREPARE);
     if (switchSchema) {
       if (current === undefined) {
         await connection.changeUserWithoutSchema();
@@ -380,10 +385,12 @@ function executeWithTypes(payload: Buffer, statement: ClientStatement): Buffer {
   return framePayload(encodeStmtExecute({ ...execute, newParamsBound: true, parameterTypes: statement.parameterTypes }), 0).bytes;
 }
 
-/** What decides how the server parses a statement: shared statements are keyed by it. */
-function statementKey(state: SessionState, sql: string): string {
+const COM_STMT_PREPARE = Buffer.of(CommandByte.COM_STMT_PREPARE);
+
+/** What decides how the server parses a statement besides its schema: the character set and sql_mode. */
+function statementModes(state: SessionState): string {
   const charset = state.charset.kind === 'collation' ? String(state.charset.id) : state.charset.sql;
-  return `${state.schema ?? ''}\u0000${charset}\u0000${state.variables.get('sql_mode') ?? ''}\u0000${sql}`;
+  return `${charset}\u0000${state.variables.get('sql_mode') ?? ''}`;
 }
 
 /** A compact identity of column definitions (their bytes), compared on executes under metadata caching. */

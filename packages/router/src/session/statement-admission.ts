@@ -69,6 +69,11 @@ export class StatementAdmission {
     if (analysis.lexSettingsUnknown !== undefined) this.unknownOn = lease;
   }
 
+  /** What the connection of `lease` has now is unknown (a multi-statement text failed part way): read it back before lexing on. */
+  settingsUnknownOn(lease: Lease): void {
+    this.unknownOn = lease;
+  }
+
   private admitted(analysis: StatementAnalysis): StatementAnalysis {
     if (analysis.adminReason !== undefined && !this.session.isAdmin) throw SqlError.of('ER_SPECIFIC_ACCESS_DENIED_ERROR', `Cathode admin (${analysis.adminReason})`);
     if (analysis.schema !== undefined) this.session.assertSchemaAllowed(analysis.schema);

@@ -26,6 +26,20 @@ export function updatePins(lease: Lease, analysis: StatementAnalysis, succeeded:
   if (analysis.untracked !== undefined) lease.untracked = analysis.untracked;
 }
 
+/** The text changes session state Cathode tracks (or could not read): what a partial failure leaves unknown. */
+export function changesSessionState(analysis: StatementAnalysis): boolean {
+  return (
+    analysis.schema !== undefined ||
+    analysis.names !== undefined ||
+    analysis.namesCharset !== undefined ||
+    analysis.sqlMode !== undefined ||
+    analysis.lexSettingsUnknown !== undefined ||
+    analysis.variables.size > 0 ||
+    analysis.userVariables.size > 0 ||
+    analysis.temporaryTablesCreated.length > 0
+  );
+}
+
 /**
  * Remembers what a successful statement changed of the tracked session state (schema, character
  * set, session variables), on the session and on the connection that ran it, which then matches.

@@ -95,6 +95,9 @@ export async function startCathode(config: CathodeConfig, logger: Logger = creat
       case 'password-verified':
         set.broadcast(message);
         break;
+      case 'server-accounts':
+        for (let index = 0; index < set.size; index++) if (index !== from) set.send(index, message);
+        break;
       case 'login-failed':
         if (throttle.failed(message.host)) logger.warn({ host: message.host, maxConnectErrors: throttle.maxConnectErrors }, 'client host blocked after too many failed logins');
         break;

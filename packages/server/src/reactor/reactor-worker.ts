@@ -28,6 +28,7 @@ if (config.accounts.fromBackend) {
     load: () => loadServerAccounts(source, config.timeouts.connectMs),
     reloadMinIntervalMs: config.accounts.reloadMinIntervalMs,
     onLoadFailed: (error) => logger.warn({ backend: source.name, err: (error as Error).message }, "cannot load the backend's accounts"),
+    onLoaded: (records) => send({ type: 'server-accounts', records }),
   });
   void users.serverAccounts.preload();
 }
@@ -177,6 +178,9 @@ port.on('message', (envelope: Envelope) => {
       break;
     case 'password-verified':
       users.learnVerified(message.user, Buffer.from(message.digest));
+      break;
+    case 'server-accounts':
+      users.serverAccounts?.adopt(message.records);
       break;
     case 'drain':
       drain();

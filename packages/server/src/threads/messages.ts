@@ -2,6 +2,7 @@ import type net from 'node:net';
 import { Packr } from 'msgpackr';
 import type { CathodeConfig } from '@cathode/config';
 import type { KillResult, LexOptions, ProcessListRequest, ProcessRow } from '@cathode/router';
+import type { ServerAccountRecord } from '@cathode/frontend';
 
 /**
  * Every message that crosses a thread boundary, in one place. Each is a plain object with a
@@ -22,6 +23,8 @@ export type MainToReactor =
   /** The other reactors' sessions for a 'processlist-request' (those that answered in time). */
   | { type: 'processlist-result'; requestId: number; rows: ProcessRow[] }
   | { type: 'password-verified'; user: string; digest: Uint8Array }
+  /** The backend's accounts as one reactor just read them: the others adopt them. */
+  | { type: 'server-accounts'; records: ServerAccountRecord[] }
   | { type: 'drain' };
 
 export type ReactorToMain =
@@ -34,6 +37,7 @@ export type ReactorToMain =
   | { type: 'processlist-rows'; requestId: number; rows: ProcessRow[] }
   /** A caching_sha2_password full authentication succeeded: every reactor's fast path should know. */
   | { type: 'password-verified'; user: string; digest: Uint8Array }
+  | { type: 'server-accounts'; records: ServerAccountRecord[] }
   | { type: 'drained' }
   /** A client login failed (bad credentials or a malformed handshake) or succeeded: the main thread counts per host (security.maxConnectErrors). */
   | { type: 'login-failed'; host: string }

@@ -31,6 +31,7 @@ export const ServerError = {
   ER_MALFORMED_PACKET: { errno: 1835, sqlState: 'HY000', message: 'Malformed communication packet' },
   ER_CONNECTION_KILLED: { errno: 1927, sqlState: '70100', message: 'Connection was killed' },
   ER_SPECIFIC_ACCESS_DENIED_ERROR: { errno: 1227, sqlState: '42000', message: 'Access denied; you need (at least one of) the %s privilege(s) for this operation' },
+  ER_NEED_REPREPARE: { errno: 1615, sqlState: 'HY000', message: 'Prepared statement needs to be re-prepared' },
   ER_NOT_SUPPORTED_YET: { errno: 1235, sqlState: '42000', message: "This version of MariaDB doesn't yet support '%s'" },
   // Cathode's own conditions under MariaDB's errnos (server range, so Connector/C reads them as errors, not as corrupt packets):
   /** A backend connection died during a statement; the session goes on. */

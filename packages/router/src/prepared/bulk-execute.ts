@@ -14,15 +14,13 @@ import {
 } from '@cathode/wire';
 import { appliedStateOf } from '../session/applied-state.ts';
 import type { ClientStatement } from './client-statement.ts';
-import { commandWithClientTypes } from './parameter-types.ts';
+import { FRAMED_STATEMENT_ID_OFFSET, commandWithClientTypes } from './parameter-types.ts';
 import type { StatementSession } from './statement-session.ts';
 
 // MariaDB's COM_STMT_BULK_EXECUTE (the MariaDB connector's batch()): one prepared statement run
 // once per row of parameters. It goes to the statement's lease like an execute and is relayed
 // undecoded; only its statement id, and the parameter types when needed, are rewritten.
 
-/** Offset of the statement id in a framed command: 4-byte header, then the command byte. */
-const FRAMED_STATEMENT_ID_OFFSET = 5;
 
 /**
  * Refuses what MariaDB refuses before it looks for the statement (1295): a client that did not

@@ -1,6 +1,9 @@
 import type { ClientStatement } from './client-statement.ts';
 import type { SharedStatement } from './connection-statements.ts';
 
+/** Offset of the statement id in a framed execute or bulk execute: 4-byte header, then the command byte. */
+export const FRAMED_STATEMENT_ID_OFFSET = 5;
+
 /**
  * The command to send for an execute or bulk execute of `statement` on `shared`: the client's
  * bytes, unless the server holds other parameter types for the shared statement (none yet, or

@@ -23,13 +23,11 @@ import { appliedStateOf, markReset } from '../session/applied-state.ts';
 import type { SessionState } from '../session/session-state.ts';
 import { assertBulkExecuteAllowed, bindBulkTypes, relayBulkExecute } from './bulk-execute.ts';
 import type { ClientStatement } from './client-statement.ts';
-import { commandWithClientTypes } from './parameter-types.ts';
+import { FRAMED_STATEMENT_ID_OFFSET, commandWithClientTypes } from './parameter-types.ts';
 import { preparedText } from './prepared-text.ts';
 import type { SharedStatement } from './connection-statements.ts';
 import type { StatementSession } from './statement-session.ts';
 
-/** Offset of the statement id in a framed command: 4-byte header, then the command byte. */
-const FRAMED_STATEMENT_ID_OFFSET = 5;
 const CURSOR_TYPE_READ_ONLY = 0x01;
 /** Command byte + statement id. */
 const STATEMENT_COMMAND_LENGTH = 5;
@@ -118,15 +116,8 @@ export class PreparedStatements {
       statement.longDataBytes = 0;
       throw SqlError.of('ER_NET_PACKET_TOO_LARGE');
     }
-    if (statement.cursorOpen) this.setCursorOpen(statement, false);
-    const ready = statement.lease.checkout();
-    const send = (connection: BackendConnection) => {
-      // No closure for the usual statement, which uses no session function.
-      if (statement.analysis.sessionFunctions === 0) this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish);
-      else this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => this.sendExecute(statement, connection, payload, framed, boundTypes !== undefined, finish), finish);
-    };
-    if (ready instanceof Promise || statement.longData.size > 0 || !this.bindFromCache(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
-    else send(ready);
+    const typesBound = boundTypes !== undefined;
+    this.whenBound(statement, finish, (connection) => this.sendExecute(statement, connection, payload, framed, typesBound, finish));
   }
 
   /** MariaDB's COM_STMT_BULK_EXECUTE: on the statement's lease like an execute (see bulk-execute.ts). */
@@ -134,10 +125,31 @@ export class PreparedStatements {
     assertBulkExecuteAllowed(payload, mariaDbCapabilities);
     const statement = this.find(payload, 'mysqld_stmt_execute');
     const typesBound = bindBulkTypes(statement, payload);
+    this.whenBound(statement, finish, (connection) => relayBulkExecute(this.session, statement, connection, payload, framed, typesBound, finish));
+  }
+
+  /**
+   * Runs `run` on the connection of the statement's lease once the statement is bound there (its
+   * long data sent) and the session's functions hold there. At once, with no other closure or
+   * promise, when all of that is so already: the per-statement path.
+   */
+  private whenBound(statement: ClientStatement, finish: CommandFinish, run: (connection: BackendConnection) => void): void {
+    // A new execute closes the statement's open cursor, as the server does.
     if (statement.cursorOpen) this.setCursorOpen(statement, false);
     const ready = statement.lease.checkout();
-    const send = (connection: BackendConnection) =>
-      this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => relayBulkExecute(this.session, statement, connection, payload, framed, typesBound, finish), finish);
+    if (!(ready instanceof Promise) && statement.longData.size === 0 && statement.analysis.sessionFunctions === 0 && this.bindFromCache(statement, ready)) {
+      run(ready);
+      return;
+    }
+    this.whenBoundLater(statement, ready, finish, run);
+  }
+
+  /** whenBound's other paths, in a function of their own: their closures cost the fast path nothing. */
+  private whenBoundLater(statement: ClientStatement, ready: BackendConnection | Promise<BackendConnection>, finish: CommandFinish, run: (connection: BackendConnection) => void): void {
+    const send = (connection: BackendConnection) => {
+      if (statement.analysis.sessionFunctions === 0) run(connection);
+      else this.session.whenSessionFunctionsReady(statement.lease, connection, statement.analysis, () => run(connection), finish);
+    };
     if (ready instanceof Promise || statement.longData.size > 0 || !this.bindFromCache(statement, ready)) this.readyForExecute(statement, ready).then(send, finish);
     else send(ready);
   }

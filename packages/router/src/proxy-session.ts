@@ -296,7 +296,7 @@ export class ProxySession implements SessionHandler, RegisteredSession, Statemen
     return this.admission.admit(sql);
   }
 
-  async readLexSettings(lease: Lease): Promise<{ sqlMode: string; charset: string | undefined }> {
+  async readSessionSettings(lease: Lease): Promise<{ sqlMode: string; charset: string | undefined }> {
     const connection = await this.checkoutOf(lease);
     let settings: { sqlMode: string; charset: string | undefined };
     try {

@@ -20,8 +20,8 @@ export interface AdmittingSession {
   readonly isAdmin: boolean;
   /** Throws 1044 for a schema the session's user may not use. */
   assertSchemaAllowed(schema: string): void;
-  /** sql_mode and character_set_client as the lease's held connection has them now. */
-  readLexSettings(lease: Lease): Promise<{ sqlMode: string; charset: string | undefined }>;
+  /** sql_mode and character_set_client as the lease's held connection has them now (the session takes its schema from there too). */
+  readSessionSettings(lease: Lease): Promise<{ sqlMode: string; charset: string | undefined }>;
 }
 
 /**
@@ -89,7 +89,7 @@ export class StatementAdmission {
   private async readBack(lease: Lease): Promise<void> {
     this.unknownOn = undefined;
     if (!lease.pinned || !lease.heldConnection) return;
-    const { sqlMode, charset } = await this.session.readLexSettings(lease);
+    const { sqlMode, charset } = await this.session.readSessionSettings(lease);
     this.options = { charset: charset ?? this.options.charset, ...lexFlagsOfSqlMode(sqlMode) };
   }
 
